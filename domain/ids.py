@@ -1,0 +1,41 @@
+"""Stable aggregate ids derived from the callers' own references, so repeats find the same one."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+NAMESPACE = UUID("6f1c2a4e-7d1b-5c3a-9e8f-2b4d6a8c0e1f")
+
+
+def _derive(kind: str, *parts: str) -> UUID:
+    return uuid5(NAMESPACE, ":".join((kind, *parts)))
+
+
+def institution_id(code: str) -> UUID:
+    """Returns the id of the institution registered under `code`."""
+    return _derive("institution", code)
+
+
+def enterprise_id(uscc: str) -> UUID:
+    """Returns the id of the enterprise with this unified social credit code."""
+    return _derive("enterprise", uscc)
+
+
+def product_id(code: str) -> UUID:
+    """Returns the id of the product with this code."""
+    return _derive("product", code)
+
+
+def pool_id(code: str) -> UUID:
+    """Returns the id of the risk pool with this code."""
+    return _derive("pool", code)
+
+
+def loan_id(bank: str, reference: str) -> UUID:
+    """Returns the id of the loan a bank registered under its own loan reference."""
+    return _derive("loan", bank, reference)
+
+
+def claim_id(loan: UUID, reference: str) -> UUID:
+    """Returns the id of the claim filed on `loan` under the claimant's reference."""
+    return _derive("claim", loan.hex, reference)

@@ -1,0 +1,1 @@
+"""The riskledger application: commands, persistence settings and idempotency."""

@@ -1,0 +1,50 @@
+"""One place for the settings the application is built from."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB = "riskledger.db"
+
+
+def _default_operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the ledger lives and who is operating it."""
+
+    db: str = DEFAULT_DB
+    operator: str = field(default_factory=_default_operator)
+
+    @classmethod
+    def from_env(cls, db: str | None = None, operator: str | None = None) -> Settings:
+        """Returns settings from explicit values, else RISKLEDGER_DB / RISKLEDGER_OPERATOR."""
+        return cls(
+            db=db or os.environ.get("RISKLEDGER_DB") or DEFAULT_DB,
+            operator=operator or os.environ.get("RISKLEDGER_OPERATOR") or _default_operator(),
+        )
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.db).expanduser()
+
+    def event_store_env(self) -> dict[str, str]:
+        """The `eventsourcing` environment for the event store."""
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "CREATE_TABLE": "y",
+        }
+
+    def read_model_url(self) -> str:
+        """The SQLAlchemy URL of the read models (the same database as the events)."""
+        return f"sqlite:///{self.sqlite_path}"
