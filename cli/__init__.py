@@ -1,0 +1,1 @@
+"""The riskledger command line: parses, calls the ledger and the projections, prints."""

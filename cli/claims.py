@@ -1,0 +1,131 @@
+"""`claim`: a defaulted loan's loss, from filing to the last recovery shared back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import amount, get_context, parse_day
+from cli.options import Bank, Date, LoanRef, Ref
+from domain.money import format_yuan
+
+app = typer.Typer(
+    help="Claims: file, approve or reject, pay legs, share recoveries.", no_args_is_help=True
+)
+
+
+def _shares(parts: dict[str, int]) -> str:
+    return ", ".join(f"{party} {format_yuan(fen)}" for party, fen in parts.items())
+
+
+@app.command("file")
+def file_claim(
+    ctx: typer.Context,
+    bank: Bank,
+    loan: LoanRef,
+    ref: Annotated[str | None, typer.Option(help="Claim reference [default: LOAN/claim]")] = None,
+    day: Date = None,
+) -> None:
+    """File the bank's claim on a defaulted loan (R7)."""
+    c = get_context(ctx)
+    effective = parse_day(day)
+    reference = ref or f"{loan}/claim"
+    _, created = c.ledger.transact(
+        lambda s: s.file_claim(
+            bank=bank, reference=loan, ref=reference, filed_on=effective, actor=c.actor(bank)
+        )
+    )
+    typer.echo(f"claim {reference} on {bank}/{loan} {'filed' if created else 'already filed'}")
+
+
+@app.command("approve")
+def approve(
+    ctx: typer.Context,
+    bank: Bank,
+    loan: LoanRef,
+    money: Annotated[
+        str | None, typer.Option("--amount", help="[default: the whole loss base]")
+    ] = None,
+    day: Date = None,
+) -> None:
+    """Approve the open claim on a loan and split the loss into burdens (R8)."""
+    c = get_context(ctx)
+    fen = amount(money) if money is not None else None
+    effective = parse_day(day)
+    burdens = c.ledger.transact(
+        lambda s: s.approve_claim(
+            bank=bank, reference=loan, amount_fen=fen, effective_date=effective, actor=c.manager(s)
+        )
+    )
+    typer.echo(f"claim on {bank}/{loan} approved: {format_yuan(sum(burdens.values()))}")
+    typer.echo(f"burdens: {_shares(burdens)}")
+
+
+@app.command("reject")
+def reject(
+    ctx: typer.Context,
+    bank: Bank,
+    loan: LoanRef,
+    reason: Annotated[str, typer.Option(help="Why the claim is refused")],
+    day: Date = None,
+) -> None:
+    """Reject the open claim on a loan, with a reason."""
+    c = get_context(ctx)
+    effective = parse_day(day)
+    c.ledger.transact(
+        lambda s: s.reject_claim(
+            bank=bank, reference=loan, reason=reason, effective_date=effective, actor=c.manager(s)
+        )
+    )
+    typer.echo(f"claim on {bank}/{loan} rejected: {reason}")
+
+
+@app.command("pay")
+def pay(
+    ctx: typer.Context,
+    bank: Bank,
+    loan: LoanRef,
+    party: Annotated[
+        list[str] | None, typer.Option(help="Pay only this party's leg (repeat)")
+    ] = None,
+    day: Date = None,
+) -> None:
+    """Pay the approved claim's legs: each party pays the bank its burden (R9, R10)."""
+    c = get_context(ctx)
+    effective = parse_day(day)
+    paid = c.ledger.transact(
+        lambda s: s.pay_legs(
+            bank=bank, reference=loan, parties=party, effective_date=effective, actor=c.manager(s)
+        )
+    )
+    typer.echo(f"legs paid on {bank}/{loan}: {_shares(paid) or 'none outstanding'}")
+
+
+@app.command("recover")
+def recover(
+    ctx: typer.Context,
+    bank: Bank,
+    loan: LoanRef,
+    money: Annotated[str, typer.Option("--amount", help="Money recovered from the borrower")],
+    ref: Ref,
+    day: Date = None,
+) -> None:
+    """Record money recovered after the loss was shared, and share it back (R11)."""
+    c = get_context(ctx)
+    fen = amount(money)
+    effective = parse_day(day)
+    shares = c.ledger.transact(
+        lambda s: s.record_recovery(
+            bank=bank,
+            reference=loan,
+            amount_fen=fen,
+            ref=ref,
+            effective_date=effective,
+            actor=c.actor(bank),
+        )
+    )
+    if shares is None:
+        typer.echo(f"recovery {ref} already recorded")
+    else:
+        typer.echo(f"recovery {format_yuan(fen)} shared back: {_shares(shares)}")

@@ -1,0 +1,155 @@
+"""The fold from events to read-model rows: one handler per event type, no business rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.claim import APPROVED, FILED, REJECTED, SETTLED, Claim
+from domain.loan import ACTIVE, DEFAULTED, PAID_OFF, REGISTERED, Loan
+from domain.pool import RiskPool
+from domain.product import Product
+from projections.rows import Rows
+from projections.schema import claims, loans, pools, product_enterprises, product_parties, products
+
+
+def _party(rows: Rows, product: str, party: str) -> dict[str, Any]:
+    return rows.ensure(product_parties, product=product, party=party)
+
+
+def product_defined(rows: Rows, e: Product.Defined) -> None:
+    rows.add(products, product=e.code, name=e.terms["name"], structure=e.terms["structure"])
+
+
+def terms_revised(rows: Rows, e: Product.TermsRevised) -> None:
+    rows.need(products, e.terms["code"])["name"] = e.terms["name"]
+
+
+def pool_opened(rows: Rows, e: RiskPool.Opened) -> None:
+    rows.add(
+        pools, pool_id=e.originator_id.hex, code=e.code, name=e.name, level=e.level, owner=e.owner
+    )
+
+
+def contribution_received(rows: Rows, e: RiskPool.ContributionReceived) -> None:
+    rows.need(pools, e.originator_id.hex)["contributed_fen"] += e.amount_fen
+
+
+def pool_payment_made(rows: Rows, e: RiskPool.PaymentMade) -> None:
+    rows.need(pools, e.originator_id.hex)["paid_out_fen"] += e.amount_fen
+
+
+def pool_recovery_received(rows: Rows, e: RiskPool.RecoveryReceived) -> None:
+    rows.need(pools, e.originator_id.hex)["recovered_fen"] += e.amount_fen
+
+
+def loan_registered(rows: Rows, e: Loan.Registered) -> None:
+    rows.add(
+        loans,
+        loan_id=e.originator_id.hex,
+        bank=e.bank,
+        reference=e.reference,
+        product=e.product,
+        enterprise=e.enterprise,
+        principal_fen=e.principal_fen,
+        state=REGISTERED,
+    )
+    rows.need(products, e.product)["loans"] += 1
+    rows.ensure(product_enterprises, product=e.product, enterprise=e.enterprise)
+
+
+def loan_disbursed(rows: Rows, e: Loan.Disbursed) -> None:
+    loan = rows.need(loans, e.originator_id.hex)
+    loan["disbursed_fen"] += e.amount_fen
+    loan["state"] = ACTIVE
+    product = rows.need(products, loan["product"])
+    product["disbursed_fen"] += e.amount_fen
+    product["outstanding_fen"] += e.amount_fen
+
+
+def repayment_received(rows: Rows, e: Loan.RepaymentReceived) -> None:
+    loan = rows.need(loans, e.originator_id.hex)
+    loan["repaid_fen"] += e.principal_fen
+    loan["interest_fen"] += e.interest_fen
+    product = rows.need(products, loan["product"])
+    product["repaid_fen"] += e.principal_fen
+    product["interest_fen"] += e.interest_fen
+    product["outstanding_fen"] -= e.principal_fen
+
+
+def loan_paid_off(rows: Rows, e: Loan.PaidOff) -> None:
+    loan = rows.need(loans, e.originator_id.hex)
+    loan["state"] = PAID_OFF
+    rows.need(products, loan["product"])["paid_off_loans"] += 1
+
+
+def loan_defaulted(rows: Rows, e: Loan.Defaulted) -> None:
+    loan = rows.need(loans, e.originator_id.hex)
+    loan["state"] = DEFAULTED
+    loan["default_date"] = e.effective_date
+    product = rows.need(products, loan["product"])
+    product["defaulted_loans"] += 1
+    product["defaulted_fen"] += e.outstanding_fen
+
+
+def claim_filed(rows: Rows, e: Claim.Filed) -> None:
+    rows.add(
+        claims,
+        claim_id=e.originator_id.hex,
+        loan_id=e.loan.hex,
+        product=e.product,
+        state=FILED,
+        loss_base_fen=e.loss_base_fen,
+    )
+    rows.need(products, e.product)["claims"] += 1
+
+
+def claim_approved(rows: Rows, e: Claim.Approved) -> None:
+    claim = rows.need(claims, e.originator_id.hex)
+    claim["state"] = APPROVED
+    claim["approved_fen"] = e.amount_fen
+    rows.need(products, claim["product"])["approved_fen"] += e.amount_fen
+    for party, burden in e.burdens.items():
+        _party(rows, claim["product"], party)["burden_fen"] += burden
+
+
+def claim_rejected(rows: Rows, e: Claim.Rejected) -> None:
+    rows.need(claims, e.originator_id.hex)["state"] = REJECTED
+
+
+def leg_paid(rows: Rows, e: Claim.LegPaid) -> None:
+    claim = rows.need(claims, e.originator_id.hex)
+    _party(rows, claim["product"], e.payer)["compensation_paid_fen"] += e.amount_fen
+
+
+def claim_settled(rows: Rows, e: Claim.Settled) -> None:
+    rows.need(claims, e.originator_id.hex)["state"] = SETTLED
+
+
+def recovery_shared(rows: Rows, e: Claim.RecoveryShared) -> None:
+    claim = rows.need(claims, e.originator_id.hex)
+    claim["recovered_fen"] += e.amount_fen
+    rows.need(products, claim["product"])["recovered_fen"] += e.amount_fen
+    for party, share in e.shares.items():
+        _party(rows, claim["product"], party)["recovery_share_fen"] += share
+
+
+HANDLERS: dict[type, Callable[[Rows, Any], None]] = {
+    Product.Defined: product_defined,
+    Product.TermsRevised: terms_revised,
+    RiskPool.Opened: pool_opened,
+    RiskPool.ContributionReceived: contribution_received,
+    RiskPool.PaymentMade: pool_payment_made,
+    RiskPool.RecoveryReceived: pool_recovery_received,
+    Loan.Registered: loan_registered,
+    Loan.Disbursed: loan_disbursed,
+    Loan.RepaymentReceived: repayment_received,
+    Loan.PaidOff: loan_paid_off,
+    Loan.Defaulted: loan_defaulted,
+    Claim.Filed: claim_filed,
+    Claim.Approved: claim_approved,
+    Claim.Rejected: claim_rejected,
+    Claim.LegPaid: leg_paid,
+    Claim.Settled: claim_settled,
+    Claim.RecoveryShared: recovery_shared,
+}

@@ -1,0 +1,106 @@
+"""Keeps the read models up to date from the notification log, counting each event once.
+
+The rows a batch of events changes and the new tracking position are written in one
+transaction, and the position only moves forward from where this runner read it: a
+second runner racing over the same batch fails its update and rolls its rows back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from eventsourcing.application import Application
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
+
+from projections.handlers import HANDLERS
+from projections.rows import Rows
+from projections.schema import metadata, tracking
+
+NAME = "read_models"
+BATCH = 1000
+
+
+class ProjectionRaceError(RuntimeError):
+    """Another runner advanced the read models while this one was folding the same events."""
+
+
+def open_engine(url: str) -> Engine:
+    """Returns an engine on the read-model database, creating the tables if needed."""
+    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _wal(connection: object, _record: object) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    metadata.create_all(engine)
+    return engine
+
+
+class ReadModels:
+    """The read models of one ledger and the runner that folds events into them."""
+
+    def __init__(self, app: Application, engine: Engine) -> None:
+        self.app = app
+        self.engine = engine
+
+    def position(self) -> int:
+        """The position of the last event folded into the read models (0 before any)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(tracking.c.position).where(tracking.c.projection == NAME)
+            ).scalar()
+        return found or 0
+
+    def lag(self) -> int:
+        """How many recorded events the read models have not folded yet."""
+        return (self.app.recorder.max_notification_id() or 0) - self.position()
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Folds every event recorded since the last position; returns how many it folded."""
+        folded = 0
+        last = self.app.recorder.max_notification_id() or 0
+        while True:
+            start = self.position()
+            notifications = self.app.recorder.select_notifications(
+                start=start, limit=BATCH, inclusive_of_start=False
+            )
+            if not notifications:
+                return folded
+            with self.engine.begin() as connection:
+                rows = Rows(connection)
+                for notification in notifications:
+                    domain_event = self.app.mapper.to_domain_event(notification)
+                    handler = HANDLERS.get(type(domain_event))
+                    if handler is not None:
+                        handler(rows, domain_event)
+                rows.flush()
+                self._advance(connection, start, notifications[-1].id)
+            folded += len(notifications)
+            if progress is not None:
+                progress(notifications[-1].id, last)
+
+    @staticmethod
+    def _advance(connection: Connection, start: int, end: int) -> None:
+        if start == 0:
+            exists = connection.execute(
+                select(tracking.c.position).where(tracking.c.projection == NAME)
+            ).scalar()
+            if exists is None:
+                connection.execute(tracking.insert(), {"projection": NAME, "position": end})
+                return
+        moved = connection.execute(
+            update(tracking)
+            .where(tracking.c.projection == NAME, tracking.c.position == start)
+            .values(position=end)
+        )
+        if moved.rowcount != 1:
+            raise ProjectionRaceError(f"the read models moved past {start} while folding to {end}")
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drops and refolds every read model from the first event; returns the events folded."""
+        metadata.drop_all(self.engine)
+        metadata.create_all(self.engine)
+        return self.catch_up(progress)
