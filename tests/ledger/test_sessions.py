@@ -1,0 +1,257 @@
+"""The application on a real SQLite file: atomic sessions, retried conflicts, stable ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from domain.actor import Actor
+from domain.errors import NotFound, RuleViolation
+from domain.terms import parse_terms
+from ledger.app import ConcurrencyError, RiskLedger, Session
+from ledger.settings import Settings
+
+MANAGER = Actor("KJJ", "alice", "cli")
+CLERK = Actor("ICBC", "bob", "cli")
+DAY = date(2024, 1, 2)
+USCC = "91320505MA1ABCDE09"
+
+
+def _programme(session: Session) -> None:
+    session.add_institution(
+        code="KJJ",
+        kind="operator",
+        name="科技局",
+        region="苏州",
+        level=None,
+        effective_date=DAY,
+        actor=MANAGER,
+    )
+    session.add_institution(
+        code="SZ-FIN",
+        kind="pool_owner",
+        name="市财政局",
+        region="苏州",
+        level="city",
+        effective_date=DAY,
+        actor=MANAGER,
+    )
+    session.add_institution(
+        code="ICBC",
+        kind="bank",
+        name="工商银行",
+        region="苏州",
+        level=None,
+        effective_date=DAY,
+        actor=MANAGER,
+    )
+    session.add_enterprise(
+        uscc=USCC, name="某科技", region="苏州", effective_date=DAY, actor=MANAGER
+    )
+    terms = parse_terms(
+        {
+            "code": "TKD",
+            "name": "通科贷",
+            "structure": "direct",
+            "effective_from": date(2024, 1, 1),
+            "shares": {"pool.city": 8000, "bank": 2000},
+        }
+    )
+    session.define_product(terms=terms, actor=MANAGER)
+    session.open_pool(
+        code="SZ-P",
+        name="市池",
+        owner="SZ-FIN",
+        level="city",
+        products=["TKD"],
+        effective_date=DAY,
+        actor=MANAGER,
+    )
+    session.fund_pool(
+        pool="SZ-P",
+        amount_fen=1_000_000_00,
+        funder="SZ-FIN",
+        ref="C1",
+        effective_date=DAY,
+        actor=MANAGER,
+    )
+
+
+def _defaulted_loan(session: Session, reference: str, principal_fen: int) -> None:
+    session.register_loan(
+        bank="ICBC",
+        reference=reference,
+        uscc=USCC,
+        product="TKD",
+        principal_fen=principal_fen,
+        annual_rate_bps=400,
+        term_months=12,
+        start_date=date(2024, 2, 1),
+        actor=CLERK,
+    )
+    session.disburse(
+        bank="ICBC",
+        reference=reference,
+        amount_fen=principal_fen,
+        value_date=date(2024, 2, 1),
+        ref="D",
+        actor=CLERK,
+    )
+    session.declare_default(
+        bank="ICBC", reference=reference, default_date=date(2024, 8, 1), reason="逾期", actor=CLERK
+    )
+    session.file_claim(
+        bank="ICBC", reference=reference, ref="C", filed_on=date(2024, 8, 5), actor=CLERK
+    )
+    session.approve_claim(
+        bank="ICBC",
+        reference=reference,
+        amount_fen=None,
+        effective_date=date(2024, 8, 9),
+        actor=MANAGER,
+    )
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[RiskLedger]:
+    opened = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+    opened.transact(_programme)
+    yield opened
+    opened.close()
+
+
+def test_a_whole_batch_of_commands_lands_in_one_write(ledger: RiskLedger) -> None:
+    before = ledger.event_count()
+    ledger.transact(lambda s: _defaulted_loan(s, "L1", 500_000_00))
+    # registered, disbursed, defaulted, claim opened; claim filed, approved
+    assert ledger.event_count() == before + 6
+
+
+def test_a_refused_command_in_a_batch_writes_nothing_of_the_batch(ledger: RiskLedger) -> None:
+    before = ledger.event_count()
+
+    def batch(session: Session) -> None:
+        _defaulted_loan(session, "L1", 500_000_00)
+        session.repay(
+            bank="ICBC",
+            reference="L1",
+            principal_fen=1,
+            interest_fen=0,
+            value_date=date(2024, 9, 1),
+            ref="late",
+            actor=CLERK,
+        )
+
+    with pytest.raises(RuleViolation):
+        ledger.transact(batch)
+    assert ledger.event_count() == before
+    with pytest.raises(NotFound):
+        ledger.get_loan("ICBC", "L1")
+
+
+def test_a_pool_leg_the_pool_cannot_cover_leaves_claim_and_pool_untouched(
+    ledger: RiskLedger,
+) -> None:
+    # The city pool holds 1,000,000.00; 80% of a 2,000,000.00 loss is 1,600,000.00.
+    ledger.transact(lambda s: _defaulted_loan(s, "L1", 2_000_000_00))
+    before = ledger.event_count()
+    with pytest.raises(RuleViolation, match="R10"):
+        ledger.transact(
+            lambda s: s.pay_legs(
+                bank="ICBC",
+                reference="L1",
+                parties=None,
+                effective_date=date(2024, 9, 1),
+                actor=MANAGER,
+            )
+        )
+    assert ledger.event_count() == before
+    assert ledger.get_pool("SZ-P").available_fen == 1_000_000_00
+
+
+def test_a_stale_writer_is_rerun_on_fresh_state_not_lost(
+    tmp_path: Path, ledger: RiskLedger
+) -> None:
+    other = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+    calls = 0
+
+    def fund_after_a_rival_wrote(session: Session) -> bool:
+        nonlocal calls
+        calls += 1
+        session.pool("SZ-P")  # loaded at version N
+        if calls == 1:  # a rival writer saves version N+1 meanwhile
+            other.transact(
+                lambda s: s.fund_pool(
+                    pool="SZ-P",
+                    amount_fen=5_00,
+                    funder="SZ-FIN",
+                    ref="rival",
+                    effective_date=DAY,
+                    actor=MANAGER,
+                )
+            )
+        return session.fund_pool(
+            pool="SZ-P",
+            amount_fen=7_00,
+            funder="SZ-FIN",
+            ref="mine",
+            effective_date=DAY,
+            actor=MANAGER,
+        )
+
+    assert ledger.transact(fund_after_a_rival_wrote) is True
+    assert calls == 2
+    assert ledger.get_pool("SZ-P").contributed_fen == 1_000_000_00 + 5_00 + 7_00
+    other.close()
+
+
+def test_a_writer_that_always_loses_gets_a_clear_error(tmp_path: Path, ledger: RiskLedger) -> None:
+    other = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+    attempt = 0
+
+    def always_stale(session: Session) -> bool:
+        nonlocal attempt
+        attempt += 1
+        session.pool("SZ-P")
+        other.transact(
+            lambda s: s.fund_pool(
+                pool="SZ-P",
+                amount_fen=1_00,
+                funder="SZ-FIN",
+                ref=f"rival-{attempt}",
+                effective_date=DAY,
+                actor=MANAGER,
+            )
+        )
+        return session.fund_pool(
+            pool="SZ-P",
+            amount_fen=1_00,
+            funder="SZ-FIN",
+            ref="mine",
+            effective_date=DAY,
+            actor=MANAGER,
+        )
+
+    with pytest.raises(ConcurrencyError, match="conflicted"):
+        ledger.transact(always_stale)
+    # Only the rivals' contributions landed, one per attempt; "mine" never did.
+    assert ledger.get_pool("SZ-P").contributed_fen == 1_000_000_00 + attempt * 1_00
+    other.close()
+
+
+def test_the_same_references_find_the_same_aggregates_after_reopening(tmp_path: Path) -> None:
+    db = str(tmp_path / "reopen.db")
+    first = RiskLedger(Settings(db=db))
+    first.transact(_programme)
+    first.transact(lambda s: _defaulted_loan(s, "L1", 500_000_00))
+    loan_id = first.get_loan("ICBC", "L1").id
+    count = first.event_count()
+    first.close()
+    second = RiskLedger(Settings(db=db))
+    second.transact(_programme)  # every registration repeated: all no-ops
+    assert second.event_count() == count
+    assert second.get_loan("ICBC", "L1").id == loan_id
+    second.close()
