@@ -127,6 +127,8 @@ class Claim(Aggregate):
             effective_date=effective_date,
             actor=actor,
         )
+        if not self.unpaid_legs:  # the claimant bears it all: no leg will ever settle it
+            self._settled(effective_date=effective_date, actor=actor)
 
     @event("Approved")
     def _approved(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from domain.errors import InvalidInput
 
@@ -13,9 +13,10 @@ WHOLE_BPS = 10_000
 
 _UNITS = {"": 1, "元": 1, "万": 10_000, "万元": 10_000, "亿": 100_000_000, "亿元": 100_000_000}
 _AMOUNT = re.compile(
-    r"^(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|万|亿|元)?$"
+    r"^(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|万|亿|元)?$",
+    re.ASCII,
 )
-_RATIO = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>%|bps|bp)$")
+_RATIO = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>%|bps|bp)$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -57,7 +58,10 @@ def parse_fen(text: str, field: str = "amount", *, allow_zero: bool = False) -> 
         number = Decimal(match["number"].replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise InvalidInput(field, f"{text!r} is not an amount") from None
-    fen = number * _UNITS[match["unit"] or ""] * FEN_PER_YUAN
+    with localcontext() as exact:
+        # The default 28 digits would round long inputs silently; give the product room.
+        exact.prec = len(match["number"]) + 12
+        fen = number * _UNITS[match["unit"] or ""] * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise InvalidInput(field, f"{text!r} is finer than one fen")
     if fen == 0 and not allow_zero:

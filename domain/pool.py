@@ -121,6 +121,8 @@ class RiskPool(Aggregate):
         self, *, amount_fen: int, claim: UUID, payee: str, effective_date: date, actor: Actor
     ) -> None:
         """Pays compensation out of the pool for a claim's leg."""
+        if amount_fen <= 0:
+            raise InvalidInput("amount", "a payment must be positive")
         self.check_can_pay(amount_fen)
         self._payment_made(
             amount_fen=amount_fen,
@@ -140,6 +142,8 @@ class RiskPool(Aggregate):
         self, *, amount_fen: int, claim: UUID, effective_date: date, actor: Actor
     ) -> None:
         """Takes the pool's share of money recovered on a claim it compensated."""
+        if amount_fen < 0:
+            raise InvalidInput("amount", "a recovery share cannot be negative")
         if amount_fen > 0:
             self._recovery_received(
                 amount_fen=amount_fen, claim=claim, effective_date=effective_date, actor=actor

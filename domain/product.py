@@ -49,6 +49,8 @@ class Product(Aggregate):
 
     def revise(self, terms: ProductTerms, actor: Actor) -> bool:
         """Adds a terms version effective from a later date; False when identical to the latest."""
+        if terms.code != self.code:
+            raise Conflict("code", f"terms for {terms.code} cannot revise product {self.code}")
         if terms == self.latest:
             return False
         if terms.structure != self.latest.structure:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.errors import DomainError, InvalidTerms
@@ -46,11 +46,6 @@ class ProductTerms:
     claim_window_days: int = 180
     max_principal_fen: int | None = None
     max_term_months: int | None = None
-
-    @property
-    def pool_levels(self) -> tuple[str, ...]:
-        """The pool levels that carry a share of losses under these terms."""
-        return tuple(p.removeprefix("pool.") for p, bps in self.shares if p in POOL_PARTIES)
 
     def to_record(self) -> dict[str, Any]:
         """Returns the terms as plain JSON-safe values, for storing in an event."""
@@ -112,6 +107,9 @@ def parse_terms(data: Mapping[str, Any]) -> ProductTerms:
     if structure is not None and structure not in STRUCTURES:
         problems.append(("structure", f"{structure!r} is not one of {', '.join(STRUCTURES)}"))
     effective_from = need("effective_from", date)
+    if isinstance(effective_from, datetime):  # TOML date-times are dates to isinstance
+        problems.append(("effective_from", f"must be a date without a time, not {effective_from}"))
+        effective_from = None
     settlement = data.get("settlement", "advance")
     if settlement not in SETTLEMENT_MODES:
         problems.append(("settlement", f"{settlement!r} is not one of {SETTLEMENT_MODES}"))
