@@ -160,6 +160,12 @@ class Claim(Aggregate):
     def unpaid_legs(self) -> dict[str, int]:
         return {party: fen for party, fen in self.legs.items() if party not in self.legs_paid}
 
+    def legs_due(self) -> dict[str, int]:
+        """Returns the legs still to pay; refused unless the claim was approved (R9)."""
+        if self.state not in (APPROVED, SETTLED):
+            raise RuleViolation("R9", "claim", f"the claim is {self.state}; legs follow approval")
+        return self.unpaid_legs
+
     def pay_leg(self, *, payer: str, effective_date: date, actor: Actor) -> int:
         """Records that `payer` paid its leg to the claimant; returns the amount (R9)."""
         if self.state not in (APPROVED, SETTLED):

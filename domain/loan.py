@@ -119,7 +119,7 @@ class Loan(Aggregate):
         self.open_claim: UUID | None = None
         self.refs = References()
 
-    def same_registration(
+    def registration_differences(
         self,
         *,
         enterprise: str,
@@ -131,26 +131,28 @@ class Loan(Aggregate):
         first_loan: bool,
         pure_credit: bool,
     ) -> bool:
-        """True when a repeated registration carries exactly what was registered (R14)."""
-        return (
-            self.enterprise,
-            self.product,
-            self.principal_fen,
-            self.annual_rate_bps,
-            self.term_months,
-            self.start_date,
-            self.first_loan,
-            self.pure_credit,
-        ) == (
-            enterprise,
-            product,
-            principal_fen,
-            annual_rate_bps,
-            term_months,
-            start_date,
-            first_loan,
-            pure_credit,
-        )
+        """Names the fields in which a repeated registration differs from the first (R14)."""
+        given = {
+            "uscc": enterprise,
+            "product": product,
+            "principal": principal_fen,
+            "rate": annual_rate_bps,
+            "term": term_months,
+            "start": start_date,
+            "first_loan": first_loan,
+            "pure_credit": pure_credit,
+        }
+        registered = {
+            "uscc": self.enterprise,
+            "product": self.product,
+            "principal": self.principal_fen,
+            "rate": self.annual_rate_bps,
+            "term": self.term_months,
+            "start": self.start_date,
+            "first_loan": self.first_loan,
+            "pure_credit": self.pure_credit,
+        }
+        return [name for name, value in given.items() if registered[name] != value]
 
     @property
     def outstanding_fen(self) -> int:

@@ -273,7 +273,7 @@ class Session:
         version, terms = found.terms_on(start_date)
         existing = self._find(Loan, loan_id(bank, reference))
         if existing is not None:
-            if not existing.same_registration(
+            differences = existing.registration_differences(
                 enterprise=enterprise.uscc,
                 product=product,
                 principal_fen=principal_fen,
@@ -282,9 +282,12 @@ class Session:
                 start_date=start_date,
                 first_loan=first_loan,
                 pure_credit=pure_credit,
-            ):
+            )
+            if differences:
                 raise Conflict(
-                    "reference", f"{bank} loan {reference} is registered with other terms"
+                    differences[0],
+                    f"{bank} loan {reference} is already registered with another "
+                    f"{', '.join(differences)}",
                 )
             return existing.id, False
         loan = Loan.register(
@@ -399,7 +402,7 @@ class Session:
         """Pays the named (default: all unpaid) legs of the open claim; pools pay from funds."""
         loan, claim = self.claim_of(bank, reference)
         product = self.product(loan.product)
-        payers = list(claim.unpaid_legs) if parties is None else parties
+        payers = list(claim.legs_due()) if parties is None else parties
         paid: dict[str, int] = {}
         for payer in payers:
             amount = claim.unpaid_legs.get(payer)

@@ -166,13 +166,18 @@ def _pool_ledger_violations(
         product = products.get(claim.product)
         pool_parties = [p for p in claim.burdens if p in POOL_PARTIES]
         for party in pool_parties:
+            leg_paid = claim.legs[party] if party in claim.legs_paid else 0
+            recovery = claim.recovered_by_party.get(party, 0)
             pool_code = None if product is None else product.pools.get(party.removeprefix("pool."))
             if pool_code is None:
-                found.append(f"claim {claim.reference}: {claim.product} has no pool for {party}")
+                if leg_paid or recovery:
+                    found.append(
+                        f"claim {claim.reference} on {claim.bank} loan {claim.loan_reference}: "
+                        f"{party} paid or recovered, but {claim.product} has no such pool"
+                    )
                 continue
-            if party in claim.legs_paid:
-                paid[pool_code] += claim.legs[party]
-            recovered[pool_code] += claim.recovered_by_party.get(party, 0)
+            paid[pool_code] += leg_paid
+            recovered[pool_code] += recovery
     for pool in pools:
         if pool.paid_out_fen != paid[pool.code]:
             found.append(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, select
 
 Row = dict[str, Any]
+Key = tuple[Any, ...]
 
 
 class Rows:
@@ -14,34 +15,34 @@ class Rows:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._loaded: dict[tuple[str, tuple[Any, ...]], Row | None] = {}
-        self._new: dict[str, dict[tuple[Any, ...], Row]] = {}
-        self._changed: dict[str, dict[tuple[Any, ...], Row]] = {}
         self._tables: dict[str, Table] = {}
+        self._rows: dict[str, dict[Key, Row | None]] = {}
+        self._as_loaded: dict[str, dict[Key, Row]] = {}
+        self._new: dict[str, set[Key]] = {}
 
     @staticmethod
     def _key_columns(table: Table) -> list[str]:
         return [column.name for column in table.primary_key.columns]
 
+    def _cached(self, table: Table) -> dict[Key, Row | None]:
+        if table.name not in self._tables:
+            self._tables[table.name] = table
+            self._rows[table.name] = {}
+            self._as_loaded[table.name] = {}
+            self._new[table.name] = set()
+        return self._rows[table.name]
+
     def get(self, table: Table, *key: Any) -> Row | None:
         """Returns the row with primary key `key` for changing, or None when there is none."""
-        cache_key = (table.name, key)
-        if cache_key not in self._loaded:
-            condition = and_(
-                *(
-                    table.c[name] == value
-                    for name, value in zip(self._key_columns(table), key, strict=True)
-                )
-            )
+        cached = self._cached(table)
+        if key not in cached:
+            columns = self._key_columns(table)
+            condition = and_(*(table.c[c] == v for c, v in zip(columns, key, strict=True)))
             found = self._connection.execute(select(table).where(condition)).mappings().first()
-            self._loaded[cache_key] = dict(found) if found is not None else None
+            cached[key] = dict(found) if found is not None else None
             if found is not None:
-                self._tables[table.name] = table
-                self._changed.setdefault(table.name, {})
-        row = self._loaded[cache_key]
-        if row is not None and key not in self._new.get(table.name, {}):
-            self._changed[table.name][key] = row
-        return row
+                self._as_loaded[table.name][key] = dict(found)
+        return cached[key]
 
     def need(self, table: Table, *key: Any) -> Row:
         """Returns the row with primary key `key`; a missing one means the log is inconsistent."""
@@ -58,9 +59,8 @@ class Rows:
         }
         row.update(values)
         key = tuple(row[name] for name in self._key_columns(table))
-        self._loaded[(table.name, key)] = row
-        self._tables[table.name] = table
-        self._new.setdefault(table.name, {})[key] = row
+        self._cached(table)[key] = row
+        self._new[table.name].add(key)
         return row
 
     def ensure(self, table: Table, **values: Any) -> Row:
@@ -69,34 +69,34 @@ class Rows:
         return self.get(table, *key) or self.add(table, **values)
 
     def flush(self) -> None:
-        """Writes every new and changed row in as few statements as the database allows."""
-        for name, rows in self._new.items():
-            if rows:
-                self._connection.execute(self._tables[name].insert(), list(rows.values()))
-        for name, rows in self._changed.items():
-            if not rows:
-                continue
-            table = self._tables[name]
-            keys = self._key_columns(table)
-            statement = (
-                table.update()
-                .where(and_(*(table.c[k] == bindparam(f"key_{k}") for k in keys)))
-                .values(
-                    {
-                        c.name: bindparam(f"new_{c.name}")
-                        for c in table.columns
-                        if c.name not in keys
-                    }
-                )
-            )
-            params = [
-                {
-                    **{f"key_{k}": row[k] for k in keys},
-                    **{f"new_{c}": v for c, v in row.items() if c not in keys},
-                }
-                for row in rows.values()
+        """Writes the new rows and the changed ones, one statement per table and kind."""
+        for name, table in self._tables.items():
+            rows, new = self._rows[name], self._new[name]
+            if new:
+                self._connection.execute(table.insert(), [rows[key] for key in new])
+            changed = [
+                row
+                for key, loaded in self._as_loaded[name].items()
+                if (row := rows[key]) is not None and row != loaded
             ]
-            self._connection.execute(statement, params)
-        self._new.clear()
-        for rows in self._changed.values():
+            if changed:
+                keys = self._key_columns(table)
+                values = [c.name for c in table.columns if c.name not in keys]
+                statement = (
+                    table.update()
+                    .where(and_(*(table.c[k] == bindparam(f"key_{k}") for k in keys)))
+                    .values({v: bindparam(f"new_{v}") for v in values})
+                )
+                self._connection.execute(
+                    statement,
+                    [
+                        {
+                            **{f"key_{k}": row[k] for k in keys},
+                            **{f"new_{v}": row[v] for v in values},
+                        }
+                        for row in changed
+                    ],
+                )
             rows.clear()
+            new.clear()
+            self._as_loaded[name].clear()

@@ -107,9 +107,11 @@ def test_a_repeated_registration_is_recognised_only_with_the_same_content(su_ke_
         "first_loan": True,
         "pure_credit": False,
     }
-    assert loan.same_registration(**same)
-    assert not loan.same_registration(**(same | {"principal_fen": THREE_MILLION + 1}))
-    assert not loan.same_registration(**(same | {"pure_credit": True}))
+    assert loan.registration_differences(**same) == []
+    assert loan.registration_differences(**(same | {"principal_fen": THREE_MILLION + 1})) == [
+        "principal"
+    ]
+    assert loan.registration_differences(**(same | {"pure_credit": True})) == ["pure_credit"]
 
 
 # -- disbursement ----------------------------------------------------------------------------
