@@ -20,7 +20,7 @@ Feature: A repeated command changes nothing (R14)
   Scenario: The same loan reference with a different principal is a conflict
     When ICBC registers loan L1 of 5,000,000.00 to 苏州云帆智能科技有限公司 under 苏科贷 on 2024-02-01
     Then the command is refused as a conflict on the field "principal"
-    And the reason says "ICBC loan L1 is registered with other terms"
+    And the reason says "ICBC loan L1 is already registered with another principal"
     And nothing is written to the ledger
     And loan L1 has a principal of 3,000,000.00
 
