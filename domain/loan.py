@@ -130,7 +130,7 @@ class Loan(Aggregate):
         start_date: date,
         first_loan: bool,
         pure_credit: bool,
-    ) -> bool:
+    ) -> list[str]:
         """Names the fields in which a repeated registration differs from the first (R14)."""
         given = {
             "uscc": enterprise,

@@ -1,0 +1,83 @@
+"""What every command shares: the aggregates it loads and changes, saved together."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.claim import Claim
+from domain.errors import NotFound, RuleViolation
+from domain.ids import institution_id, loan_id, pool_id, product_id
+from domain.institution import Institution
+from domain.loan import Loan
+from domain.pool import RiskPool
+from domain.product import Product
+
+if TYPE_CHECKING:
+    from ledger.app import RiskLedger
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class SessionBase:
+    """The aggregates one command (or one batch of commands) reads and changes."""
+
+    def __init__(self, app: RiskLedger) -> None:
+        self._app = app
+        self._aggregates: dict[UUID, Aggregate] = {}
+
+    def touched(self) -> list[Aggregate]:
+        return list(self._aggregates.values())
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load(self, kind: type[A], aggregate_id: UUID, field: str, name: str) -> A:
+        aggregate = self._aggregates.get(aggregate_id)
+        if aggregate is None:
+            try:
+                aggregate = self._app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(field, f"no {kind.__name__.lower()} {name!r}") from None
+            self._aggregates[aggregate_id] = aggregate
+        if not isinstance(aggregate, kind):
+            raise NotFound(field, f"{name!r} is not a {kind.__name__.lower()}")
+        return aggregate
+
+    def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """Returns the aggregate when the ledger has it, else None (read once, not twice)."""
+        try:
+            return self._load(kind, aggregate_id, "id", str(aggregate_id))
+        except NotFound:
+            return None
+
+    def _add(self, aggregate: A) -> A:
+        self._aggregates[aggregate.id] = aggregate
+        return aggregate
+
+    def institution(
+        self, code: str, field: str = "institution", kind: str | None = None
+    ) -> Institution:
+        found = self._load(Institution, institution_id(code), field, code)
+        if kind is not None and found.kind != kind:
+            raise RuleViolation("roles", field, f"{code} is a {found.kind}, not a {kind}")
+        return found
+
+    def product(self, code: str) -> Product:
+        return self._load(Product, product_id(code), "product", code)
+
+    def pool(self, code: str) -> RiskPool:
+        return self._load(RiskPool, pool_id(code), "pool", code)
+
+    def loan(self, bank: str, reference: str) -> Loan:
+        self.institution(bank, "bank", kind="bank")
+        return self._load(Loan, loan_id(bank, reference), "loan", reference)
+
+    def claim_of(self, bank: str, reference: str) -> tuple[Loan, Claim]:
+        """Returns a loan and the claim open on it."""
+        loan = self.loan(bank, reference)
+        if loan.open_claim is None:
+            raise NotFound("loan", f"{reference} has no open claim")
+        return loan, self._load(Claim, loan.open_claim, "claim", reference)
