@@ -32,8 +32,9 @@ class LedgerGroup(TyperGroup):
                 raise
             if os.environ.get("RISKLEDGER_DEBUG"):
                 raise
+            first_line = (str(error).splitlines() or [""])[0]
             typer.echo(
-                f"internal error: {type(error).__name__}: {error} "
+                f"internal error: {type(error).__name__}: {first_line} "
                 "(RISKLEDGER_DEBUG=1 shows the traceback)",
                 err=True,
             )

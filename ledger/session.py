@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 A = TypeVar("A", bound=Aggregate)
 
 
+def _noun(kind: type[Aggregate]) -> str:
+    """'RiskPool' -> 'risk pool': an aggregate class as a clerk would name it."""
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in kind.__name__).strip()
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun.replace('_', ' ')}"
+
+
 class SessionBase:
     """The aggregates one command (or one batch of commands) reads and changes."""
 
@@ -40,10 +49,10 @@ class SessionBase:
             try:
                 aggregate = self._app.repository.get(aggregate_id)
             except AggregateNotFoundError:
-                raise NotFound(field, f"no {kind.__name__.lower()} {name!r}") from None
+                raise NotFound(field, f"no {_noun(kind)} {name!r}") from None
             self._aggregates[aggregate_id] = aggregate
         if not isinstance(aggregate, kind):
-            raise NotFound(field, f"{name!r} is not a {kind.__name__.lower()}")
+            raise NotFound(field, f"{name!r} is not {_article(_noun(kind))}")
         return aggregate
 
     def _find(self, kind: type[A], aggregate_id: UUID) -> A | None:
@@ -62,7 +71,9 @@ class SessionBase:
     ) -> Institution:
         found = self._load(Institution, institution_id(code), field, code)
         if kind is not None and found.kind != kind:
-            raise RuleViolation("roles", field, f"{code} is a {found.kind}, not a {kind}")
+            raise RuleViolation(
+                "roles", field, f"{code} is {_article(found.kind)}, not {_article(kind)}"
+            )
         return found
 
     def product(self, code: str) -> Product:
