@@ -52,6 +52,7 @@ app = typer.Typer(
 app.add_typer(parties.institution_app, name="institution")
 app.add_typer(parties.enterprise_app, name="enterprise")
 app.add_typer(parties.product_app, name="product")
+app.add_typer(parties.lpr_app, name="lpr")
 app.add_typer(pools.app, name="pool")
 app.add_typer(loans.app, name="loan")
 app.add_typer(claims.app, name="claim")

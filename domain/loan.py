@@ -159,6 +159,11 @@ class Loan(Aggregate):
         """Principal disbursed and not yet repaid."""
         return self.disbursed_fen - self.principal_repaid_fen
 
+    @property
+    def exposure_fen(self) -> int:
+        """Principal the borrower owes or may still draw: what counts against its caps (R2)."""
+        return 0 if self.state == PAID_OFF else self.principal_fen - self.principal_repaid_fen
+
     def _check_on_or_after_start(self, field: str, day: date) -> None:
         if day < self.start_date:
             raise InvalidInput(field, f"{day} is before the loan's start date {self.start_date}")

@@ -6,10 +6,13 @@ from datetime import date
 from uuid import UUID
 
 from domain.actor import Actor
+from domain.eligibility import Applicant, registration_violations
 from domain.enterprise import Enterprise
 from domain.errors import Conflict
 from domain.ids import enterprise_id, loan_id
 from domain.loan import Loan
+from domain.lpr import LPR_ID, LprHistory
+from domain.terms import ProductTerms
 from domain.uscc import validate_uscc
 from ledger.session import SessionBase
 
@@ -56,6 +59,13 @@ class LendingCommands(SessionBase):
                     f"{', '.join(differences)}",
                 )
             return existing.id, False
+        self._check_eligibility(
+            terms,
+            enterprise,
+            principal_fen=principal_fen,
+            rate_bps=annual_rate_bps,
+            start=start_date,
+        )
         loan = Loan.register(
             bank=bank,
             reference=reference,
@@ -70,7 +80,39 @@ class LendingCommands(SessionBase):
             pure_credit=pure_credit,
             actor=actor,
         )
+        enterprise.take_loan(product=product, loan=loan.id, effective_date=start_date, actor=actor)
         return self._add(loan).id, True
+
+    def _check_eligibility(
+        self,
+        terms: ProductTerms,
+        enterprise: Enterprise,
+        *,
+        principal_fen: int,
+        rate_bps: int,
+        start: date,
+    ) -> None:
+        """Raises the first rule a new loan breaks (R1, R2), having gathered what they need."""
+        outstanding = sum(
+            self._load(Loan, loan, "loan", str(loan)).exposure_fen
+            for loan in enterprise.loans.get(terms.code, [])
+        )
+        lpr = self._find(LprHistory, LPR_ID)
+        violations = registration_violations(
+            terms,
+            Applicant(
+                uscc=enterprise.uscc,
+                holds_qualification=enterprise.holds(terms.qualifications, start),
+                blacklisted_because=enterprise.blacklist_on(start),
+                outstanding_under_product_fen=outstanding,
+            ),
+            principal_fen=principal_fen,
+            annual_rate_bps=rate_bps,
+            start_date=start,
+            lpr_bps=lpr.rate_on(start) if lpr is not None else None,
+        )
+        if violations:
+            raise violations[0]
 
     def disburse(
         self,

@@ -10,6 +10,7 @@ from domain.enterprise import Enterprise
 from domain.errors import Conflict, RuleViolation
 from domain.ids import enterprise_id, institution_id, pool_id, product_id
 from domain.institution import Institution
+from domain.lpr import LPR_ID, LprHistory
 from domain.pool import RiskPool
 from domain.product import Product
 from domain.terms import ProductTerms
@@ -128,3 +129,50 @@ class ProgrammeCommands(SessionBase):
             effective_date=effective_date,
             actor=actor,
         )
+
+    # -- eligibility (R1) and the LPR (R2) -------------------------------------------------
+
+    def enterprise(self, uscc: str) -> Enterprise:
+        code = validate_uscc(uscc)
+        return self._load(Enterprise, enterprise_id(code), "uscc", code)
+
+    def grant_qualification(
+        self,
+        *,
+        uscc: str,
+        name: str,
+        valid_from: date,
+        valid_to: date | None,
+        certificate: str,
+        actor: Actor,
+    ) -> bool:
+        """Records a qualification such as 高新技术企业; False when already recorded."""
+        return self.enterprise(uscc).grant_qualification(
+            name=name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            certificate=certificate,
+            actor=actor,
+        )
+
+    def revoke_qualification(
+        self, *, uscc: str, name: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.enterprise(uscc).revoke_qualification(
+            name=name, effective_date=effective_date, actor=actor
+        )
+
+    def blacklist_enterprise(
+        self, *, uscc: str, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.enterprise(uscc).add_to_blacklist(
+            reason=reason, effective_date=effective_date, actor=actor
+        )
+
+    def clear_enterprise(self, *, uscc: str, effective_date: date, actor: Actor) -> None:
+        self.enterprise(uscc).clear_blacklist(effective_date=effective_date, actor=actor)
+
+    def set_lpr(self, *, effective_from: date, rate_bps: int, actor: Actor) -> bool:
+        """Records a 1-year LPR fixing; False when the same fixing was recorded before."""
+        history = self._find(LprHistory, LPR_ID) or self._add(LprHistory.start(actor))
+        return history.set_rate(effective_from=effective_from, rate_bps=rate_bps, actor=actor)

@@ -22,7 +22,7 @@ Command = Callable[[Session], Any]
 
 FUND_MANAGER = Actor("KJJ", "fund-manager", "api")
 TERMS_FROM = date(2024, 1, 1)
-ANNUAL_RATE_BPS = 400
+ANNUAL_RATE_BPS = 385
 TERM_MONTHS = 12
 
 # The parties of DESIGN §5 R8 as a fund manager names them, in English and in Chinese.
@@ -155,7 +155,15 @@ class Programme:
     # -- the commands steps give -----------------------------------------------------------
 
     def registration(
-        self, bank: str, loan: str, principal: int, enterprise: str, product: str, day: date
+        self,
+        bank: str,
+        loan: str,
+        principal: int,
+        enterprise: str,
+        product: str,
+        day: date,
+        annual_rate_bps: int = ANNUAL_RATE_BPS,
+        term_months: int = TERM_MONTHS,
     ) -> Command:
         """Returns the command registering a bank's loan, with the bank and enterprise if new."""
         self.loans.setdefault(loan, bank)
@@ -183,8 +191,8 @@ class Programme:
                 uscc=uscc_for(enterprise),
                 product=product,
                 principal_fen=principal,
-                annual_rate_bps=ANNUAL_RATE_BPS,
-                term_months=TERM_MONTHS,
+                annual_rate_bps=annual_rate_bps,
+                term_months=term_months,
                 start_date=day,
                 actor=clerk(bank),
             )
