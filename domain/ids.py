@@ -11,6 +11,10 @@ def _derive(kind: str, *parts: str) -> UUID:
     return uuid5(NAMESPACE, ":".join((kind, *parts)))
 
 
+# The ledger keeps one history of the 1-year LPR.
+LPR_HISTORY_ID = _derive("lpr", "1y")
+
+
 def institution_id(code: str) -> UUID:
     """Returns the id of the institution registered under `code`."""
     return _derive("institution", code)
@@ -39,3 +43,18 @@ def loan_id(bank: str, reference: str) -> UUID:
 def claim_id(loan: UUID, reference: str) -> UUID:
     """Returns the id of the claim filed on `loan` under the claimant's reference."""
     return _derive("claim", loan.hex, reference)
+
+
+def claimant_account_id(product: str, claimant: str) -> UUID:
+    """Returns the id of the account of a claimant's approved claims under a product."""
+    return _derive("claimant-account", product, claimant)
+
+
+def guarantee_id(loan: UUID) -> UUID:
+    """Returns the id of the guarantee on `loan`; a loan has at most one (R16)."""
+    return _derive("guarantee", loan.hex)
+
+
+def policy_id(loan: UUID) -> UUID:
+    """Returns the id of the insurance policy on `loan`; a loan has at most one (R16)."""
+    return _derive("policy", loan.hex)
