@@ -8,7 +8,9 @@ import typer
 
 from cli.context import amount, get_context, parse_day
 from cli.options import Bank, Date, LoanRef, Ref
-from domain.money import format_yuan
+from domain.claim import RECOVERING
+from domain.money import format_bps, format_yuan
+from ledger.app import Session
 
 app = typer.Typer(
     help="Claims: file, approve or reject, pay legs, share recoveries.", no_args_is_help=True
@@ -25,18 +27,27 @@ def file_claim(
     bank: Bank,
     loan: LoanRef,
     ref: Annotated[str | None, typer.Option(help="Claim reference [default: LOAN/claim]")] = None,
+    guarantor: Annotated[
+        str | None, typer.Option(help="The guarantor filing, for a guaranteed loan (after 代偿)")
+    ] = None,
     day: Date = None,
 ) -> None:
-    """File the bank's claim on a defaulted loan (R7)."""
+    """File the claim on a defaulted loan: the bank's, or its guarantor's after 代偿 (R7)."""
     c = get_context(ctx)
     effective = parse_day(day)
     reference = ref or f"{loan}/claim"
     _, created = c.ledger.transact(
         lambda s: s.file_claim(
-            bank=bank, reference=loan, ref=reference, filed_on=effective, actor=c.actor(bank)
+            bank=bank,
+            reference=loan,
+            ref=reference,
+            filed_on=effective,
+            actor=c.actor(guarantor or bank),
+            guarantor=guarantor,
         )
     )
-    typer.echo(f"claim {reference} on {bank}/{loan} {'filed' if created else 'already filed'}")
+    by = f" by {guarantor}" if guarantor else ""
+    typer.echo(f"claim {reference} on {bank}/{loan} {'filed' if created else 'already filed'}{by}")
 
 
 @app.command("approve")
@@ -58,8 +69,16 @@ def approve(
             bank=bank, reference=loan, amount_fen=fen, effective_date=effective, actor=c.manager(s)
         )
     )
-    typer.echo(f"claim on {bank}/{loan} approved: {format_yuan(sum(burdens.values()))}")
-    typer.echo(f"burdens: {_shares(burdens)}")
+    _, claim = Session(c.ledger).claim_of(bank, loan)
+    typer.echo(f"claim on {bank}/{loan} approved: {format_yuan(claim.approved_fen)}")
+    if claim.state == RECOVERING:
+        shares = ", ".join(f"{party} {format_bps(bps)}" for party, bps in claim.shares.items())
+        typer.echo(f"shares fixed: {shares}; the split follows the close of recovery (R11)")
+    else:
+        typer.echo(f"burdens: {_shares(burdens)}")
+    if claim.legs_paid:  # a guarantor's leg to the bank is the 代偿 it already made (R9)
+        by_payout = {payer: claim.legs[payer] for payer in claim.legs_paid}
+        typer.echo(f"paid by the 代偿 already made: {_shares(by_payout)} to {bank}")
 
 
 @app.command("reject")
@@ -99,7 +118,10 @@ def pay(
             bank=bank, reference=loan, parties=party, effective_date=effective, actor=c.manager(s)
         )
     )
+    queued = Session(c.ledger).queued_legs(bank=bank, reference=loan)
     typer.echo(f"legs paid on {bank}/{loan}: {_shares(paid) or 'none outstanding'}")
+    if queued:
+        typer.echo(f"queued until the pools are funded (R10): {_shares(queued)}")
 
 
 @app.command("recover")
@@ -125,7 +147,27 @@ def recover(
             actor=c.actor(bank),
         )
     )
+    _, claim = Session(c.ledger).claim_of(bank, loan)
     if shares is None:
         typer.echo(f"recovery {ref} already recorded")
+    elif claim.state == RECOVERING:
+        left = claim.approved_fen - claim.recovered_fen
+        typer.echo(f"recovery {format_yuan(fen)} recorded: {format_yuan(left)} left to split (R11)")
     else:
         typer.echo(f"recovery {format_yuan(fen)} shared back: {_shares(shares)}")
+
+
+@app.command("close-recovery")
+def close_recovery(ctx: typer.Context, bank: Bank, loan: LoanRef, day: Date = None) -> None:
+    """Close recovery on a claim settled after recovery: split what is left (R8, R11)."""
+    c = get_context(ctx)
+    effective = parse_day(day)
+    burdens = c.ledger.transact(
+        lambda s: s.close_recovery(
+            bank=bank, reference=loan, effective_date=effective, actor=c.actor(bank)
+        )
+    )
+    typer.echo(
+        f"recovery closed on {bank}/{loan}: {format_yuan(sum(burdens.values()))} left to split"
+    )
+    typer.echo(f"burdens: {_shares(burdens)}")

@@ -8,6 +8,8 @@ import typer
 
 from cli.context import amount, get_context, parse_day, rate
 from cli.options import Bank, Date, LoanRef, Ref
+from cli.schedules import InterestEveryOption, ScheduleKind, ScheduleOption, repay_by_waterfall
+from domain.errors import InvalidInput
 from domain.money import format_yuan
 
 app = typer.Typer(help="Loans: register, disburse, repay, default.", no_args_is_help=True)
@@ -26,10 +28,17 @@ def register(
     start: Annotated[str, typer.Option(help="Start date YYYY-MM-DD")],
     first_loan: Annotated[bool, typer.Option("--first-loan", help="首贷")] = False,
     pure_credit: Annotated[bool, typer.Option("--pure-credit", help="信用贷款")] = False,
+    schedule: ScheduleOption = ScheduleKind.interest_only,
+    interest_every: InterestEveryOption = 1,
+    revenue: Annotated[
+        str | None,
+        typer.Option(help="The enterprise's annual revenue, e.g. 1500万: picks its tier (R8)"),
+    ] = None,
 ) -> None:
     """Register a loan under a product; repeating the same loan reference is a no-op."""
     c = get_context(ctx)
     principal_fen = amount(principal, "principal")
+    revenue_fen = None if revenue is None else amount(revenue, "revenue", allow_zero=True)
     rate_bps = rate(annual_rate)
     start_date = parse_day(start, "start")
     _, created = c.ledger.transact(
@@ -44,6 +53,9 @@ def register(
             start_date=start_date,
             first_loan=first_loan,
             pure_credit=pure_credit,
+            annual_revenue_fen=revenue_fen,
+            schedule=schedule.domain_kind,
+            interest_every_months=interest_every,
             actor=c.actor(bank),
         )
     )
@@ -85,14 +97,25 @@ def repay(
     bank: Bank,
     loan: LoanRef,
     ref: Ref,
-    principal: Annotated[str, typer.Option(help="Principal repaid")] = "0",
-    interest: Annotated[str, typer.Option(help="Interest paid")] = "0",
+    principal: Annotated[str | None, typer.Option(help="Principal repaid (0 if not given)")] = None,
+    interest: Annotated[str | None, typer.Option(help="Interest paid (0 if not given)")] = None,
+    money: Annotated[
+        str | None,
+        typer.Option("--amount", help="One amount, applied by the waterfall (R12)"),
+    ] = None,
     day: Date = None,
 ) -> None:
-    """Record a repayment of principal and interest."""
+    """Record a repayment: one --amount by the waterfall, or --principal and --interest."""
     c = get_context(ctx)
-    principal_fen = amount(principal, "principal", allow_zero=True)
-    interest_fen = amount(interest, "interest", allow_zero=True)
+    if money is not None:
+        if principal is not None or interest is not None:
+            raise InvalidInput(
+                "amount", "give --amount (applied by the waterfall) or --principal/--interest"
+            )
+        repay_by_waterfall(c, bank, loan, ref, amount(money), parse_day(day))
+        return
+    principal_fen = amount(principal or "0", "principal", allow_zero=True)
+    interest_fen = amount(interest or "0", "interest", allow_zero=True)
     effective = parse_day(day)
     recorded = c.ledger.transact(
         lambda s: s.repay(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import claims, demo, loans, parties, pools, reports
+from cli import claims, close_of_business, cover, demo, loans, parties, pools, reports, schedules
 from cli.context import Context
 from domain.errors import DomainError
 from ledger.settings import Settings
@@ -56,8 +56,13 @@ app.add_typer(parties.lpr_app, name="lpr")
 app.add_typer(pools.app, name="pool")
 app.add_typer(loans.app, name="loan")
 app.add_typer(claims.app, name="claim")
+app.add_typer(cover.guarantee_app, name="guarantee")
+app.add_typer(cover.policy_app, name="policy")
 app.add_typer(reports.app, name="report")
 app.command("demo")(demo.demo)
+loans.app.command("show")(schedules.show)
+app.add_typer(close_of_business.scheduler_app, name="scheduler")
+app.command("close-day")(close_of_business.close_day)
 
 
 @app.callback()

@@ -9,6 +9,7 @@ import typer
 from cli.context import amount, get_context, parse_day
 from cli.options import Date, Ref
 from domain.money import format_yuan
+from ledger.app import Session
 
 app = typer.Typer(help="Risk pools (风险补偿资金池).", no_args_is_help=True)
 
@@ -55,6 +56,7 @@ def fund_pool(
     c = get_context(ctx)
     fen = amount(money)
     effective = parse_day(day)
+    waiting = Session(c.ledger).pool(code).queue
     recorded = c.ledger.transact(
         lambda s: s.fund_pool(
             pool=code,
@@ -67,3 +69,11 @@ def fund_pool(
     )
     verb = "funded with" if recorded else "already had contribution"
     typer.echo(f"pool {code} {verb} {format_yuan(fen)} ({ref})")
+    still = Session(c.ledger).pool(code).queue
+    paid = [leg for claim, leg in waiting.items() if claim not in still]
+    if paid:
+        total = format_yuan(sum(leg.amount_fen for leg in paid))
+        typer.echo(f"queued legs paid (R10): {len(paid)}, {total}")
+    if still:
+        total = format_yuan(sum(leg.amount_fen for leg in still.values()))
+        typer.echo(f"legs still queued (R10): {len(still)}, {total}")

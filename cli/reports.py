@@ -37,6 +37,7 @@ POOL_COLUMNS = [
     ("paid_out_fen", "Paid out"),
     ("recovered_fen", "Recovered"),
     ("available_fen", "Available"),
+    ("queued_fen", "Queued"),
 ]
 PRODUCT_COLUMNS = [
     ("product", "Product"),
@@ -48,6 +49,7 @@ PRODUCT_COLUMNS = [
     ("outstanding_fen", "Outstanding"),
     ("defaulted_loans", "Defaults"),
     ("defaulted_fen", "Defaulted"),
+    ("npl_fen", "NPL"),
     ("claims", "Claims"),
     ("recovered_fen", "Recovered"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -10,25 +11,27 @@ from eventsourcing.domain import Aggregate, event
 from domain.actor import Actor
 from domain.errors import InvalidInput, RuleViolation
 from domain.ids import claim_id
+from domain.legs import plan_legs
 from domain.loan import DEFAULTED, Loan
 from domain.money import format_yuan
 from domain.references import References
-from domain.split import share_recovery, split_loss
-from domain.terms import ProductTerms
+from domain.split import NO_HISTORY, ClaimantHistory, share_recovery, split_approved_loss
+from domain.terms import ProductTerms, Shares
+
+if TYPE_CHECKING:
+    from domain.guarantee import Guarantee
+    from domain.policy import InsurancePolicy
 
 FILED = "filed"
+# Approved under after-recovery settlement: the shares are fixed, the split waits (R11).
+RECOVERING = "recovering"
 APPROVED = "approved"
 REJECTED = "rejected"
 SETTLED = "settled"
 
 
-def plan_legs(terms: ProductTerms, burdens: dict[str, int], claimant: str) -> dict[str, int]:
-    """Returns what each party pays the claimant (R9, direct products): its burden, if any."""
-    return {party: burden for party, burden in burdens.items() if party != claimant and burden > 0}
-
-
 class Claim(Aggregate):
-    """A claim on one defaulted loan, filed by the bank for a direct product."""
+    """A claim on one defaulted loan: the bank's, or the guarantor's for a guaranteed product."""
 
     @staticmethod
     def create_id(loan: UUID, reference: str) -> UUID:
@@ -36,9 +39,21 @@ class Claim(Aggregate):
 
     @classmethod
     def file(
-        cls, *, loan: Loan, terms: ProductTerms, reference: str, filed_on: date, actor: Actor
+        cls,
+        *,
+        loan: Loan,
+        terms: ProductTerms,
+        reference: str,
+        filed_on: date,
+        actor: Actor,
+        guarantee: Guarantee | None = None,
+        policy: InsurancePolicy | None = None,
     ) -> Claim:
-        """Returns a newly filed claim after checking default, window and open claims (R7)."""
+        """Returns a newly filed claim after checking default, window and open claims (R7).
+
+        A guaranteed loan's claim is the guarantor's, after its 代偿 on `guarantee`; an
+        insured loan's is the bank's, while `policy` is in force.
+        """
         if not reference.strip():
             raise InvalidInput("ref", "a claim needs the claimant's reference")
         if loan.state != DEFAULTED or loan.default_date is None:
@@ -54,6 +69,14 @@ class Claim(Aggregate):
                 "date",
                 f"filed {days} days after default; the window is {terms.claim_window_days} days",
             )
+        if terms.structure == "guaranteed":
+            if guarantee is None or guarantee.loan != loan.id:
+                raise RuleViolation("R7", "guarantor", f"{loan.reference} has no guarantee")
+            guarantee.check_may_claim()
+        if terms.structure == "insured":
+            if policy is None or policy.loan != loan.id:
+                raise RuleViolation("R7", "policy", f"{loan.reference} has no insurance policy")
+            policy.check_may_claim()
         return cls(
             loan=loan.id,
             reference=reference,
@@ -61,7 +84,7 @@ class Claim(Aggregate):
             bank=loan.bank,
             product=loan.product,
             terms_version=loan.terms_version,
-            claimant="bank",
+            claimant=terms.claimant,
             loss_base_fen=loan.outstanding_at_default_fen,
             default_date=loan.default_date,
             effective_date=filed_on,
@@ -97,15 +120,34 @@ class Claim(Aggregate):
         self.approved_fen = 0
         self.burdens: dict[str, int] = {}
         self.legs: dict[str, int] = {}
+        self.payees: dict[str, str] = {}
         self.legs_paid: dict[str, date] = {}
         self.recovered_fen = 0
         self.recovered_by_party: dict[str, int] = {}
         self.refs = References()
+        self.shares: dict[str, int] = {}
+        # The loss the burdens split: the approved amount, less what was recovered before the
+        # split under after-recovery settlement (R11).
+        self.shared_loss_fen = 0
+        self.recovered_before_split_fen = 0
+        self.recovery_closed_on: date | None = None
 
     def approve(
-        self, *, amount_fen: int, terms: ProductTerms, effective_date: date, actor: Actor
+        self,
+        *,
+        amount_fen: int,
+        terms: ProductTerms,
+        effective_date: date,
+        actor: Actor,
+        shares: Shares | None = None,
+        history: ClaimantHistory = NO_HISTORY,
     ) -> None:
-        """Approves the loss and fixes each party's burden and payment leg (R7, R8, R9)."""
+        """Approves the loss and fixes each party's burden and payment leg (R7, R8, R9).
+
+        `shares` are the loan's (its tier's, with any bonus; default: the product's) and
+        `history` the claimant's earlier claims, for the cumulative cap. Under after-recovery
+        settlement only the shares are fixed now; `close_recovery` splits what is left (R11).
+        """
         if self.state != FILED:
             raise RuleViolation("R7", "claim", f"the claim is {self.state}, not awaiting approval")
         if amount_fen <= 0:
@@ -119,11 +161,21 @@ class Claim(Aggregate):
             )
         if effective_date < self.filed_on:
             raise InvalidInput("date", f"{effective_date} is before the filing on {self.filed_on}")
-        burdens = split_loss(amount_fen, terms.shares)
+        if terms.settlement == "after_recovery":
+            self._approved_after_recovery(
+                amount_fen=amount_fen,
+                shares=dict(shares or terms.shares),
+                effective_date=effective_date,
+                actor=actor,
+            )
+            return
+        burdens = split_approved_loss(amount_fen, shares or terms.shares, terms.caps, history)
+        legs = plan_legs(terms.structure, burdens, self.claimant)
         self._approved(
             amount_fen=amount_fen,
             burdens=burdens,
-            legs=plan_legs(terms, burdens, self.claimant),
+            legs={leg.payer: leg.amount_fen for leg in legs},
+            payees={leg.payer: leg.payee for leg in legs},
             effective_date=effective_date,
             actor=actor,
         )
@@ -138,11 +190,71 @@ class Claim(Aggregate):
         legs: dict[str, int],
         effective_date: date,
         actor: Actor,
+        payees: dict[str, str] | None = None,
     ) -> None:
         self.state = APPROVED
         self.approved_fen = amount_fen
+        self.shared_loss_fen = amount_fen
         self.burdens = dict(burdens)
         self.legs = dict(legs)
+        # Approvals stored before payees were recorded had every leg paid to the claimant.
+        self.payees = dict(payees) if payees is not None else dict.fromkeys(legs, self.claimant)
+
+    @event("ApprovedAfterRecovery")
+    def _approved_after_recovery(
+        self, amount_fen: int, shares: dict[str, int], effective_date: date, actor: Actor
+    ) -> None:
+        self.state = RECOVERING
+        self.approved_fen = amount_fen
+        self.shares = dict(shares)
+
+    def close_recovery(
+        self, *, terms: ProductTerms, history: ClaimantHistory, effective_date: date, actor: Actor
+    ) -> dict[str, int]:
+        """Splits what is still unrecovered by the fixed shares, with the caps; returns the burdens.
+
+        After-recovery settlement (R11): the claimant closes recovery, and only then are the
+        burdens and legs fixed, on the approved loss less everything recovered.
+        """
+        if self.state != RECOVERING:
+            raise RuleViolation(
+                "R11",
+                "claim",
+                f"the claim is {self.state}; only a claim settled after recovery awaits its close",
+            )
+        if effective_date < self.filed_on:
+            raise InvalidInput("date", f"{effective_date} is before the filing on {self.filed_on}")
+        unrecovered = self.approved_fen - self.recovered_fen
+        burdens = split_approved_loss(unrecovered, tuple(self.shares.items()), terms.caps, history)
+        legs = plan_legs(terms.structure, burdens, self.claimant)
+        self._recovery_closed(
+            unrecovered_fen=unrecovered,
+            burdens=burdens,
+            legs={leg.payer: leg.amount_fen for leg in legs},
+            payees={leg.payer: leg.payee for leg in legs},
+            effective_date=effective_date,
+            actor=actor,
+        )
+        if not self.unpaid_legs:  # all recovered, or the claimant bears the rest alone
+            self._settled(effective_date=effective_date, actor=actor)
+        return dict(burdens)
+
+    @event("RecoveryClosed")
+    def _recovery_closed(
+        self,
+        unrecovered_fen: int,
+        burdens: dict[str, int],
+        legs: dict[str, int],
+        payees: dict[str, str],
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        self.state = APPROVED
+        self.shared_loss_fen = unrecovered_fen
+        self.burdens = dict(burdens)
+        self.legs = dict(legs)
+        self.payees = dict(payees)
+        self.recovery_closed_on = effective_date
 
     def reject(self, *, reason: str, effective_date: date, actor: Actor) -> None:
         """Rejects the claim with a reason; the loan may then be claimed again."""
@@ -160,14 +272,24 @@ class Claim(Aggregate):
     def unpaid_legs(self) -> dict[str, int]:
         return {party: fen for party, fen in self.legs.items() if party not in self.legs_paid}
 
+    def _check_not_recovering(self) -> None:
+        if self.state == RECOVERING:
+            raise RuleViolation(
+                "R11",
+                "claim",
+                "the claim settles after recovery; legs follow the close of recovery",
+            )
+
     def legs_due(self) -> dict[str, int]:
         """Returns the legs still to pay; refused unless the claim was approved (R9)."""
+        self._check_not_recovering()
         if self.state not in (APPROVED, SETTLED):
             raise RuleViolation("R9", "claim", f"the claim is {self.state}; legs follow approval")
         return self.unpaid_legs
 
     def pay_leg(self, *, payer: str, effective_date: date, actor: Actor) -> int:
-        """Records that `payer` paid its leg to the claimant; returns the amount (R9)."""
+        """Records that `payer` paid its leg to the leg's payee; returns the amount (R9)."""
+        self._check_not_recovering()
         if self.state not in (APPROVED, SETTLED):
             raise RuleViolation("R9", "claim", f"the claim is {self.state}; legs follow approval")
         if payer not in self.legs:
@@ -177,7 +299,7 @@ class Claim(Aggregate):
         amount = self.legs[payer]
         self._leg_paid(
             payer=payer,
-            payee=self.claimant,
+            payee=self.payees[payer],
             amount_fen=amount,
             effective_date=effective_date,
             actor=actor,
@@ -201,23 +323,29 @@ class Claim(Aggregate):
     ) -> dict[str, int] | None:
         """Shares money recovered from the borrower back to every party (R11, advance mode).
 
-        Returns each party's share, or None when `ref` was already recorded.
+        Returns each party's share, or None when `ref` was already recorded. Under
+        after-recovery settlement a recovery before the close reduces the loss still to split,
+        so the claimant keeps it all; after the close no recovery is taken.
         """
         if self.refs.is_repeat(ref, amount_fen, effective_date):
             return None
+        if self.state == RECOVERING:
+            self._check_recovery_amount(amount_fen)
+            self._recovery_recorded(
+                amount_fen=amount_fen, ref=ref, effective_date=effective_date, actor=actor
+            )
+            return {self.claimant: amount_fen}
+        if self.recovery_closed_on is not None:
+            raise RuleViolation(
+                "R11",
+                "claim",
+                f"recovery was closed on {self.recovery_closed_on} and what was left was split",
+            )
         if self.state != SETTLED:
             raise RuleViolation(
                 "R11", "claim", f"the claim is {self.state}; recoveries follow the paid legs"
             )
-        if amount_fen <= 0:
-            raise InvalidInput("amount", "a recovery must be positive")
-        if self.recovered_fen + amount_fen > self.approved_fen:
-            raise RuleViolation(
-                "R11",
-                "amount",
-                f"recoveries would total {format_yuan(self.recovered_fen + amount_fen)}, "
-                f"more than the loss {format_yuan(self.approved_fen)}",
-            )
+        self._check_recovery_amount(amount_fen)
         shares = share_recovery(amount_fen, self.burdens, self.recovered_by_party)
         self._recovery_shared(
             amount_fen=amount_fen,
@@ -227,6 +355,26 @@ class Claim(Aggregate):
             actor=actor,
         )
         return shares
+
+    def _check_recovery_amount(self, amount_fen: int) -> None:
+        """Raises unless the recovery is positive and keeps all recoveries within the loss."""
+        if amount_fen <= 0:
+            raise InvalidInput("amount", "a recovery must be positive")
+        if self.recovered_fen + amount_fen > self.approved_fen:
+            raise RuleViolation(
+                "R11",
+                "amount",
+                f"recoveries would total {format_yuan(self.recovered_fen + amount_fen)}, "
+                f"more than the loss {format_yuan(self.approved_fen)}",
+            )
+
+    @event("RecoveryRecorded")
+    def _recovery_recorded(
+        self, amount_fen: int, ref: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.recovered_fen += amount_fen
+        self.recovered_before_split_fen += amount_fen
+        self.refs.remember(ref, amount_fen, effective_date)
 
     @event("RecoveryShared")
     def _recovery_shared(

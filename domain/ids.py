@@ -35,9 +35,19 @@ def pool_id(code: str) -> UUID:
     return _derive("pool", code)
 
 
+def exposure_id(product: str) -> UUID:
+    """Returns the id of the product's covered-outstanding account (R3)."""
+    return _derive("exposure", product)
+
+
 def loan_id(bank: str, reference: str) -> UUID:
     """Returns the id of the loan a bank registered under its own loan reference."""
     return _derive("loan", bank, reference)
+
+
+def calendar_id() -> UUID:
+    """Returns the id of the ledger's one business calendar (close of business)."""
+    return _derive("calendar", "business-days")
 
 
 def claim_id(loan: UUID, reference: str) -> UUID:

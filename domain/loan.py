@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
+from domain.classification import NORMAL, classify
 from domain.errors import InvalidInput, RuleViolation
 from domain.ids import loan_id
 from domain.money import format_yuan
 from domain.references import References
-from domain.terms import ProductTerms
+from domain.repayment import Allocation, Repayment, Statement, statement, waterfall
+from domain.schedule import INTEREST_ONLY, Instalment, build_schedule, check_schedule
+from domain.terms import Classification, ProductTerms
 
 REGISTERED = "registered"
 ACTIVE = "active"
@@ -43,8 +46,23 @@ class Loan(Aggregate):
         first_loan: bool,
         pure_credit: bool,
         actor: Actor,
+        annual_revenue_fen: int | None = None,
+        schedule: str = INTEREST_ONLY,
+        interest_every_months: int = 1,
     ) -> Loan:
-        """Returns a newly registered loan after checking it against the product's limits."""
+        """Returns a newly registered loan after checking it against the product's limits.
+
+        `annual_revenue_fen`, the enterprise's annual revenue when known, picks the tier of
+        shares its losses are split by (R8).
+        """
+        if annual_revenue_fen is not None and annual_revenue_fen < 0:
+            raise InvalidInput("revenue", "an annual revenue cannot be negative")
+        if terms.tiers and annual_revenue_fen is None:
+            raise RuleViolation(
+                "R8",
+                "revenue",
+                f"{terms.code} shares losses by the enterprise's annual revenue; give it",
+            )
         if not reference.strip():
             raise InvalidInput("reference", "the bank's loan reference is required")
         if principal_fen <= 0:
@@ -53,6 +71,7 @@ class Loan(Aggregate):
             raise InvalidInput("rate", "an annual rate must be above 0% and below 100%")
         if term_months <= 0:
             raise InvalidInput("term", "must be at least one month")
+        check_schedule(schedule, interest_every_months)
         if terms.max_principal_fen is not None and principal_fen > terms.max_principal_fen:
             raise RuleViolation(
                 "R2",
@@ -80,6 +99,9 @@ class Loan(Aggregate):
             pure_credit=pure_credit,
             effective_date=start_date,
             actor=actor,
+            annual_revenue_fen=annual_revenue_fen,
+            schedule=schedule,
+            interest_every_months=interest_every_months,
         )
 
     @event("Registered")
@@ -98,6 +120,10 @@ class Loan(Aggregate):
         pure_credit: bool,
         effective_date: date,
         actor: Actor,
+        annual_revenue_fen: int | None = None,  # absent from registrations stored before R8 tiers
+        # Registrations stored before R12 schedules were all 先息后本 with monthly interest.
+        schedule: str = INTEREST_ONLY,
+        interest_every_months: int = 1,
     ) -> None:
         self.bank = bank
         self.reference = reference
@@ -110,6 +136,7 @@ class Loan(Aggregate):
         self.start_date = start_date
         self.first_loan = first_loan
         self.pure_credit = pure_credit
+        self.annual_revenue_fen = annual_revenue_fen
         self.state = REGISTERED
         self.disbursed_fen = 0
         self.principal_repaid_fen = 0
@@ -118,6 +145,13 @@ class Loan(Aggregate):
         self.outstanding_at_default_fen = 0
         self.open_claim: UUID | None = None
         self.refs = References()
+        self.schedule_kind = schedule
+        self.interest_every_months = interest_every_months
+        self.disbursements: list[tuple[date, int]] = []
+        self.repayments: list[Repayment] = []
+        self.allocations: dict[str, Allocation] = {}
+        self.classification = NORMAL
+        self.paid_off_on: date | None = None
 
     def registration_differences(
         self,
@@ -130,6 +164,9 @@ class Loan(Aggregate):
         start_date: date,
         first_loan: bool,
         pure_credit: bool,
+        annual_revenue_fen: int | None = None,
+        schedule: str = INTEREST_ONLY,
+        interest_every_months: int = 1,
     ) -> list[str]:
         """Names the fields in which a repeated registration differs from the first (R14)."""
         given = {
@@ -141,6 +178,9 @@ class Loan(Aggregate):
             "start": start_date,
             "first_loan": first_loan,
             "pure_credit": pure_credit,
+            "revenue": annual_revenue_fen,
+            "schedule": schedule,
+            "interest_every": interest_every_months,
         }
         registered = {
             "uscc": self.enterprise,
@@ -151,6 +191,9 @@ class Loan(Aggregate):
             "start": self.start_date,
             "first_loan": self.first_loan,
             "pure_credit": self.pure_credit,
+            "revenue": self.annual_revenue_fen,
+            "schedule": self.schedule_kind,
+            "interest_every": self.interest_every_months,
         }
         return [name for name, value in given.items() if registered[name] != value]
 
@@ -191,6 +234,7 @@ class Loan(Aggregate):
         self.disbursed_fen += amount_fen
         self.state = ACTIVE
         self.refs.remember(ref, "disburse", amount_fen, effective_date)
+        self.disbursements.append((effective_date, amount_fen))
 
     def repay(
         self,
@@ -226,17 +270,146 @@ class Loan(Aggregate):
             self._paid_off(effective_date=value_date, actor=actor)
         return True
 
+    def receive_payment(
+        self, *, amount_fen: int, value_date: date, ref: str, actor: Actor
+    ) -> tuple[Allocation, bool]:
+        """Applies one amount by the waterfall (R12); returns how, and False for a repeat."""
+        if self.refs.is_repeat(ref, "pay", amount_fen, value_date):
+            return self.allocations[ref], False
+        if self.state != ACTIVE:
+            raise RuleViolation("lifecycle", "loan", f"a {self.state} loan cannot take repayments")
+        if amount_fen <= 0:
+            raise InvalidInput("amount", "must be positive")
+        self._check_on_or_after_start("date", value_date)
+        last = max((r.value_date for r in self.repayments), default=value_date)
+        if value_date < last:
+            raise InvalidInput(
+                "date",
+                f"{value_date} is before the last repayment on {last}; give an earlier "
+                "repayment's principal and interest explicitly",
+            )
+        owed = self.statement_on(value_date)
+        if amount_fen > owed.payoff_fen:
+            raise RuleViolation(
+                "R12",
+                "amount",
+                f"{format_yuan(amount_fen)} is more than everything owed on {value_date}: "
+                f"{format_yuan(owed.payoff_fen)} (interest "
+                f"{format_yuan(owed.overdue_interest_fen + owed.current_interest_fen)}, "
+                f"principal {format_yuan(owed.outstanding_fen)})",
+            )
+        allocation = waterfall(owed, amount_fen)
+        self._repaid(
+            principal_fen=allocation.principal_fen,
+            interest_fen=allocation.interest_fen,
+            effective_date=value_date,
+            ref=ref,
+            actor=actor,
+            allocation=allocation.to_record(),
+        )
+        if self.outstanding_fen == 0 and self.disbursed_fen == self.principal_fen:
+            self._paid_off(effective_date=value_date, actor=actor)
+        return allocation, True
+
     @event("RepaymentReceived")
     def _repaid(
-        self, principal_fen: int, interest_fen: int, effective_date: date, ref: str, actor: Actor
+        self,
+        principal_fen: int,
+        interest_fen: int,
+        effective_date: date,
+        ref: str,
+        actor: Actor,
+        allocation: dict[str, int] | None = None,  # the waterfall's parts; None when explicit
     ) -> None:
         self.principal_repaid_fen += principal_fen
         self.interest_repaid_fen += interest_fen
-        self.refs.remember(ref, "repay", principal_fen, interest_fen, effective_date)
+        self.repayments.append(Repayment(effective_date, principal_fen, interest_fen))
+        if allocation is None:
+            self.refs.remember(ref, "repay", principal_fen, interest_fen, effective_date)
+        else:
+            self.refs.remember(ref, "pay", principal_fen + interest_fen, effective_date)
+            self.allocations[ref] = Allocation.from_record(allocation)
 
     @event("PaidOff")
     def _paid_off(self, effective_date: date, actor: Actor) -> None:
         self.state = PAID_OFF
+        self.paid_off_on = effective_date
+
+    # -- arrears: schedule, days past due, class (R5, R6, R12) ----------------------------------
+
+    def schedule_on(self, as_of: date) -> tuple[Instalment, ...]:
+        """Returns the schedule of the principal disbursed by `as_of`, counted from the start."""
+        disbursed = sum(amount for day, amount in self.disbursements if day <= as_of)
+        if disbursed == 0:
+            return ()
+        return build_schedule(
+            principal_fen=disbursed,
+            annual_rate_bps=self.annual_rate_bps,
+            term_months=self.term_months,
+            start_date=self.start_date,
+            kind=self.schedule_kind,
+            interest_every_months=self.interest_every_months,
+        )
+
+    def statement_on(self, as_of: date) -> Statement:
+        """Returns what is paid, overdue and current on `as_of`, by repayments valued by then."""
+        return statement(self.schedule_on(as_of), self.annual_rate_bps, self.repayments, as_of)
+
+    def days_past_due(self, as_of: date) -> int:
+        """Days since the oldest unpaid instalment fell due on `as_of`; 0 once paid off (R5)."""
+        if self.paid_off_on is not None and self.paid_off_on <= as_of:
+            # Explicit repayments may pay a loan off leaving scheduled interest unpaid.
+            return 0
+        return self.statement_on(as_of).days_past_due
+
+    def classify(self, *, as_of: date, bounds: Classification, actor: Actor) -> bool:
+        """Records the loan's class on `as_of` only when it changed (R5); True when it did."""
+        if self.state == REGISTERED:
+            return False
+        days = self.days_past_due(as_of)
+        new_class = classify(days, bounds)
+        if new_class == self.classification:
+            return False
+        self._classified(
+            old_class=self.classification,
+            new_class=new_class,
+            days_past_due=days,
+            outstanding_fen=self.outstanding_fen,
+            effective_date=as_of,
+            actor=actor,
+        )
+        return True
+
+    @event("Classified")
+    def _classified(
+        self,
+        old_class: str,
+        new_class: str,
+        days_past_due: int,
+        outstanding_fen: int,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        self.classification = new_class
+
+    def default_when_overdue(self, *, as_of: date, default_days: int, actor: Actor) -> bool:
+        """Puts an active loan `default_days` past due in default (R6); True when it did.
+
+        The default date is the day the arrears reached the threshold: `as_of` itself when
+        every business day is closed, earlier when days were missed.
+        """
+        if self.state != ACTIVE:
+            return False
+        owed = self.statement_on(as_of)
+        if owed.oldest_unpaid_due_date is None or owed.days_past_due < default_days:
+            return False
+        self._defaulted(
+            outstanding_fen=self.outstanding_fen,
+            reason=f"逾期{default_days}天",
+            effective_date=owed.oldest_unpaid_due_date + timedelta(days=default_days),
+            actor=actor,
+        )
+        return True
 
     def declare_default(self, *, default_date: date, reason: str, actor: Actor) -> bool:
         """Records the bank's declaration of default (R6); False when already declared that day."""

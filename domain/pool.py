@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -15,8 +16,22 @@ from domain.money import format_yuan
 from domain.references import References
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedLeg:
+    """A claim's leg the pool could not pay when it was due: it waits for funds (R10)."""
+
+    claim: UUID
+    payer: str
+    payee: str
+    amount_fen: int
+    queued_on: date
+
+
 class RiskPool(Aggregate):
-    """A pool's money: contributions in, compensation out, recoveries back. Never below zero."""
+    """A pool's money: contributions in, compensation out, recoveries back. Never below zero.
+
+    A leg the pool cannot pay waits in its queue and is paid, oldest first, as funds arrive.
+    """
 
     @staticmethod
     def create_id(code: str) -> UUID:
@@ -69,10 +84,18 @@ class RiskPool(Aggregate):
         self.paid_out_fen = 0
         self.recovered_fen = 0
         self.refs = References()
+        # Oldest first; a pool pays one party's leg per claim, so the claim names the leg.
+        self.queue: dict[UUID, QueuedLeg] = {}
+        self.claims_paid: set[UUID] = set()
 
     @property
     def available_fen(self) -> int:
         return self.contributed_fen - self.paid_out_fen + self.recovered_fen
+
+    @property
+    def queued_fen(self) -> int:
+        """What the legs waiting in the queue come to."""
+        return sum(leg.amount_fen for leg in self.queue.values())
 
     def same_opening(self, name: str, owner: str, level: str, products: list[str]) -> bool:
         """True when a repeated opening carries exactly what was opened."""
@@ -117,12 +140,97 @@ class RiskPool(Aggregate):
                 f"cannot pay {format_yuan(amount_fen)}",
             )
 
+    def pays_at_once(self, amount_fen: int) -> bool:
+        """True when a leg of `amount_fen` can be paid now: funds suffice and no older leg waits."""
+        return not self.queue and amount_fen <= self.available_fen
+
+    def queue_leg(
+        self,
+        *,
+        claim: UUID,
+        payer: str,
+        payee: str,
+        amount_fen: int,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        """Puts a claim's leg in the queue, to be paid when funds allow (R10)."""
+        if amount_fen <= 0:
+            raise InvalidInput("amount", "a queued leg must be positive")
+        waiting = self.queue.get(claim)
+        if waiting is not None:
+            raise RuleViolation(
+                "R10",
+                "party",
+                f"{waiting.payer}'s leg has waited in {self.code}'s queue since "
+                f"{waiting.queued_on}; it is paid when funds arrive",
+            )
+        if claim in self.claims_paid:
+            raise RuleViolation("R10", "party", f"{self.code} already paid {payer}'s leg")
+        self._leg_queued(
+            claim=claim,
+            payer=payer,
+            payee=payee,
+            amount_fen=amount_fen,
+            effective_date=effective_date,
+            actor=actor,
+        )
+
+    @event("LegQueued")
+    def _leg_queued(
+        self,
+        claim: UUID,
+        payer: str,
+        payee: str,
+        amount_fen: int,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        self.queue[claim] = QueuedLeg(claim, payer, payee, amount_fen, effective_date)
+
+    def payable_queue(self) -> list[QueuedLeg]:
+        """Returns the queued legs the funds now cover, oldest first (R10).
+
+        It stops at the first leg that does not fit: a younger, smaller leg never jumps it.
+        """
+        payable: list[QueuedLeg] = []
+        funds = self.available_fen
+        for leg in self.queue.values():
+            if leg.amount_fen > funds:
+                break
+            payable.append(leg)
+            funds -= leg.amount_fen
+        return payable
+
+    def pay_queued(self, *, claim: UUID, effective_date: date, actor: Actor) -> int:
+        """Pays the oldest queued leg, which must be `claim`'s; returns the amount (R10)."""
+        oldest = next(iter(self.queue.values()), None)
+        if oldest is None or oldest.claim != claim:
+            raise RuleViolation(
+                "R10", "claim", f"{claim} is not the oldest leg in {self.code}'s queue"
+            )
+        self.check_can_pay(oldest.amount_fen)
+        self._payment_made(
+            amount_fen=oldest.amount_fen,
+            claim=claim,
+            payee=oldest.payee,
+            effective_date=effective_date,
+            actor=actor,
+        )
+        return oldest.amount_fen
+
     def pay(
         self, *, amount_fen: int, claim: UUID, payee: str, effective_date: date, actor: Actor
     ) -> None:
-        """Pays compensation out of the pool for a claim's leg."""
+        """Pays compensation out of the pool for a claim's leg, when no older leg waits (R10)."""
         if amount_fen <= 0:
             raise InvalidInput("amount", "a payment must be positive")
+        if self.queue:
+            raise RuleViolation(
+                "R10",
+                "pool",
+                f"{len(self.queue)} older leg(s) wait in {self.code}'s queue and are paid first",
+            )
         self.check_can_pay(amount_fen)
         self._payment_made(
             amount_fen=amount_fen,
@@ -137,6 +245,8 @@ class RiskPool(Aggregate):
         self, amount_fen: int, claim: UUID, payee: str, effective_date: date, actor: Actor
     ) -> None:
         self.paid_out_fen += amount_fen
+        self.queue.pop(claim, None)
+        self.claims_paid.add(claim)
 
     def receive_recovery(
         self, *, amount_fen: int, claim: UUID, effective_date: date, actor: Actor

@@ -351,9 +351,14 @@ def parse_terms(data: Mapping[str, Any]) -> ProductTerms:
             100 if structure == "guaranteed" else None,
         ),
         max_reguarantee_fee_bps=read.ratio(
-            raw_limits, "max_reguarantee_fee", "limits.max_reguarantee_fee", None
+            raw_limits,
+            "max_reguarantee_fee",
+            "limits.max_reguarantee_fee",
+            50 if structure == "guaranteed" else None,
         ),
-        max_premium_bps=read.ratio(raw_limits, "max_premium", "limits.max_premium", None),
+        max_premium_bps=read.ratio(
+            raw_limits, "max_premium", "limits.max_premium", 270 if structure == "insured" else None
+        ),
     )
     if limits.max_rate_bps is not None and limits.lpr_spread_bps is not None:
         read.problem("limits.lpr_spread", "give either max_rate or lpr_spread, not both")

@@ -15,6 +15,10 @@ Feature: Who may borrow, and on what terms (R1, R2)
       | limits.max_enterprise_outstanding | "800万"                                        |
       | limits.max_term_months            | 36                                             |
       | limits.lpr_spread                 | "40bp"                                         |
+    And the risk pools of 苏科贷 are opened and funded:
+      | pool          | funded by    | funds         |
+      | province pool | 江苏省财政厅 | 10,000,000.00 |
+      | city pool     | 苏州市财政局 | 10,000,000.00 |
     And the 1-year LPR from 2024-01-22 is 3.45%
     And 苏州云帆智能科技有限公司 holds 高新技术企业 from 2023-01-01 to 2025-12-31
 

@@ -2,7 +2,8 @@ Feature: Splitting an approved loss into burdens, paid in legs from the pools
   A fund manager approves the loss on a defaulted 苏科贷 loan. The ledger splits it into
   burdens by the product's shares, exact to the fen: largest remainder, a tie going to the
   party listed first (R8). Every party other than the bank pays the bank its burden as a
-  leg, and a pool pays its leg from its funds, never going below zero (R9, R10).
+  leg, and a pool pays its leg from its funds, never going below zero: a leg it cannot pay
+  waits in its queue until funds arrive (R9, R10).
 
   Background:
     Given the direct product 苏科贷 shares each approved loss as follows:
@@ -48,21 +49,50 @@ Feature: Splitting an approved loss into burdens, paid in legs from the pools
       | province pool | 9,649,999.99 |
       | city pool     | 9,650,000.00 |
 
-  Scenario: A leg the pool cannot cover is refused and nothing is written (R10)
+  Scenario: A leg the pool cannot cover waits in its queue and is paid when funds arrive (R10)
     Given the risk pools of 苏科贷 are opened and funded:
       | pool          | funded by    | funds         |
       | province pool | 江苏省财政厅 | 10,000,000.00 |
       | city pool     | 苏州市财政局 | 200,000.00    |
     And the fund manager approved 1,000,000.01 of the claim on loan L1 on 2024-09-20
     When the fund manager pays the legs of the claim on loan L1 on 2024-09-25
-    Then the command is refused under rule R10 on the field "pool"
-    And the reason says "holds 200,000.00, cannot pay 350,000.00"
-    And nothing is written to the ledger
-    And no leg of the claim on loan L1 is paid
+    Then these legs of the claim on loan L1 are paid to ICBC:
+      | payer         | amount     |
+      | province pool | 350,000.01 |
+    And these legs of the claim on loan L1 wait in the pools' queues:
+      | payer     | amount     |
+      | city pool | 350,000.00 |
     And the claim on loan L1 is approved
     And the risk pools of 苏科贷 hold:
+      | pool          | balance      |
+      | province pool | 9,649,999.99 |
+      | city pool     | 200,000.00   |
+    When 苏州市财政局 contributes 150,000.00 to the city pool of 苏科贷 on 2024-10-08 under reference SZ-2024-10
+    Then the city pool's leg of the claim on loan L1 was paid on 2024-10-08
+    And no leg of the claim on loan L1 waits in the pools' queues
+    And the claim on loan L1 is settled
+    And the risk pools of 苏科贷 hold:
+      | pool          | balance      |
+      | province pool | 9,649,999.99 |
+      | city pool     | 0.00         |
+
+  Scenario: Naming a leg that already waits in the queue is refused and nothing is written (R10)
+    Given the risk pools of 苏科贷 are opened and funded:
+      | pool          | funded by    | funds         |
+      | province pool | 江苏省财政厅 | 10,000,000.00 |
+      | city pool     | 苏州市财政局 | 200,000.00    |
+    And the fund manager approved 1,000,000.01 of the claim on loan L1 on 2024-09-20
+    And the fund manager paid the legs of the claim on loan L1 on 2024-09-25
+    When the fund manager pays the city pool's leg of the claim on loan L1 on 2024-09-30
+    Then the command is refused under rule R10 on the field "party"
+    And the reason says "has waited in 苏科贷-city's queue since 2024-09-25"
+    And nothing is written to the ledger
+    And these legs of the claim on loan L1 wait in the pools' queues:
+      | payer     | amount     |
+      | city pool | 350,000.00 |
+    And the risk pools of 苏科贷 hold:
       | pool          | balance       |
-      | province pool | 10,000,000.00 |
+      | province pool | 9,649,999.99  |
       | city pool     | 200,000.00    |
 
   Scenario: The pool that was short pays its leg once it is topped up

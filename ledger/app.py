@@ -18,6 +18,8 @@ from domain.errors import DomainError
 from domain.loan import Loan
 from domain.pool import RiskPool
 from ledger.claims import ClaimCommands
+from ledger.close_of_business import CloseOfBusinessCommands
+from ledger.cover import CoverCommands
 from ledger.lending import LendingCommands
 from ledger.programme import ProgrammeCommands
 from ledger.settings import Settings
@@ -72,5 +74,7 @@ class RiskLedger(Application[UUID]):
         return Session(self).pool(code)
 
 
-class Session(ProgrammeCommands, LendingCommands, ClaimCommands):
+class Session(
+    ProgrammeCommands, LendingCommands, ClaimCommands, CoverCommands, CloseOfBusinessCommands
+):
     """Every command a programme's parties can give, on one session's aggregates."""

@@ -12,6 +12,8 @@ from domain.errors import Conflict
 from domain.ids import enterprise_id, loan_id
 from domain.loan import Loan
 from domain.lpr import LPR_ID, LprHistory
+from domain.repayment import Allocation
+from domain.schedule import INTEREST_ONLY
 from domain.terms import ProductTerms
 from domain.uscc import validate_uscc
 from ledger.session import SessionBase
@@ -33,6 +35,9 @@ class LendingCommands(SessionBase):
         start_date: date,
         first_loan: bool = False,
         pure_credit: bool = False,
+        annual_revenue_fen: int | None = None,
+        schedule: str = INTEREST_ONLY,
+        interest_every_months: int = 1,
         actor: Actor,
     ) -> tuple[UUID, bool]:
         """Registers a bank's loan; returns its id and whether it is new (R14)."""
@@ -51,6 +56,9 @@ class LendingCommands(SessionBase):
                 start_date=start_date,
                 first_loan=first_loan,
                 pure_credit=pure_credit,
+                annual_revenue_fen=annual_revenue_fen,
+                schedule=schedule,
+                interest_every_months=interest_every_months,
             )
             if differences:
                 raise Conflict(
@@ -79,6 +87,9 @@ class LendingCommands(SessionBase):
             first_loan=first_loan,
             pure_credit=pure_credit,
             actor=actor,
+            annual_revenue_fen=annual_revenue_fen,
+            schedule=schedule,
+            interest_every_months=interest_every_months,
         )
         enterprise.take_loan(product=product, loan=loan.id, effective_date=start_date, actor=actor)
         return self._add(loan).id, True
@@ -145,6 +156,21 @@ class LendingCommands(SessionBase):
             value_date=value_date,
             ref=ref,
             actor=actor,
+        )
+
+    def receive_payment(
+        self,
+        *,
+        bank: str,
+        reference: str,
+        amount_fen: int,
+        value_date: date,
+        ref: str,
+        actor: Actor,
+    ) -> tuple[Allocation, bool]:
+        """Applies one repayment by the waterfall (R12); returns how, and whether it is new."""
+        return self.loan(bank, reference).receive_payment(
+            amount_fen=amount_fen, value_date=value_date, ref=ref, actor=actor
         )
 
     def declare_default(

@@ -15,6 +15,7 @@ from domain.pool import RiskPool
 from domain.product import Product
 from domain.terms import ProductTerms
 from domain.uscc import validate_uscc
+from ledger.claims import pay_queued_legs
 from ledger.session import SessionBase
 
 
@@ -120,15 +121,22 @@ class ProgrammeCommands(SessionBase):
         effective_date: date,
         actor: Actor,
     ) -> bool:
-        """Records a contribution into a pool; False when `ref` was already recorded."""
+        """Records a contribution into a pool; False when `ref` was already recorded.
+
+        The legs queued on the pool that the new funds cover are paid in the same save (R10).
+        """
         self.institution(funder, "funder")
-        return self.pool(pool).contribute(
+        funded = self.pool(pool)
+        recorded = funded.contribute(
             amount_fen=amount_fen,
             funder=funder,
             ref=ref,
             effective_date=effective_date,
             actor=actor,
         )
+        if recorded:
+            pay_queued_legs(self, funded, effective_date, actor)
+        return recorded
 
     # -- eligibility (R1) and the LPR (R2) -------------------------------------------------
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from domain.actor import Actor
 from domain.claim import Claim
 from domain.errors import NotFound, RuleViolation
-from domain.ids import institution_id, loan_id, pool_id, product_id
+from domain.exposure import Exposure
+from domain.guarantee import Guarantee
+from domain.ids import exposure_id, institution_id, loan_id, pool_id, product_id
 from domain.institution import Institution
 from domain.loan import Loan
+from domain.policy import InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
 
@@ -76,6 +81,15 @@ class SessionBase:
             )
         return found
 
+    def exposure(self, product: str, effective_date: date, actor: Actor) -> Exposure:
+        """The product's covered-outstanding account (R3), opened with its first loan."""
+        found = self._find(Exposure, exposure_id(product))
+        if found is None:
+            found = self._add(
+                Exposure.open(product=product, effective_date=effective_date, actor=actor)
+            )
+        return found
+
     def product(self, code: str) -> Product:
         return self._load(Product, product_id(code), "product", code)
 
@@ -85,6 +99,17 @@ class SessionBase:
     def loan(self, bank: str, reference: str) -> Loan:
         self.institution(bank, "bank", kind="bank")
         return self._load(Loan, loan_id(bank, reference), "loan", reference)
+
+    def claim_by_id(self, claim: UUID) -> Claim:
+        return self._load(Claim, claim, "claim", str(claim))
+
+    def guarantee_on(self, loan: UUID) -> Guarantee | None:
+        """Returns the guarantee on the loan with id `loan`, if one was issued."""
+        return self._find(Guarantee, Guarantee.create_id(loan))
+
+    def policy_on(self, loan: UUID) -> InsurancePolicy | None:
+        """Returns the insurance policy on the loan with id `loan`, if one was issued."""
+        return self._find(InsurancePolicy, InsurancePolicy.create_id(loan))
 
     def claim_of(self, bank: str, reference: str) -> tuple[Loan, Claim]:
         """Returns a loan and the claim open on it."""

@@ -5,12 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.claim import APPROVED, FILED, REJECTED, SETTLED, Claim
+from domain.claim import APPROVED, FILED, RECOVERING, REJECTED, SETTLED, Claim
+from domain.classification import is_non_performing
+from domain.coverage import covered_fen
+from domain.guarantee import GUARANTEE_FEE, ISSUED, PAID_OUT, RELEASED, Guarantee
 from domain.loan import ACTIVE, DEFAULTED, PAID_OFF, REGISTERED, Loan
+from domain.policy import IN_FORCE, LAPSED, InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
 from projections.rows import Rows
-from projections.schema import claims, loans, pools, product_enterprises, product_parties, products
+from projections.schema import (
+    claims,
+    covers,
+    loans,
+    pool_queue,
+    pools,
+    product_enterprises,
+    product_parties,
+    products,
+)
 
 
 def _party(rows: Rows, product: str, party: str) -> dict[str, Any]:
@@ -37,6 +50,20 @@ def contribution_received(rows: Rows, e: RiskPool.ContributionReceived) -> None:
 
 def pool_payment_made(rows: Rows, e: RiskPool.PaymentMade) -> None:
     rows.need(pools, e.originator_id.hex)["paid_out_fen"] += e.amount_fen
+    queued = rows.get(pool_queue, e.originator_id.hex, e.claim.hex)
+    if queued is not None:
+        queued["paid_on"] = e.effective_date
+
+
+def pool_leg_queued(rows: Rows, e: RiskPool.LegQueued) -> None:
+    rows.add(
+        pool_queue,
+        pool_id=e.originator_id.hex,
+        claim_id=e.claim.hex,
+        payer=e.payer,
+        amount_fen=e.amount_fen,
+        queued_on=e.effective_date,
+    )
 
 
 def pool_recovery_received(rows: Rows, e: RiskPool.RecoveryReceived) -> None:
@@ -65,6 +92,8 @@ def loan_disbursed(rows: Rows, e: Loan.Disbursed) -> None:
     product = rows.need(products, loan["product"])
     product["disbursed_fen"] += e.amount_fen
     product["outstanding_fen"] += e.amount_fen
+    if is_non_performing(loan["class"]):
+        product["npl_fen"] += e.amount_fen
 
 
 def repayment_received(rows: Rows, e: Loan.RepaymentReceived) -> None:
@@ -75,6 +104,20 @@ def repayment_received(rows: Rows, e: Loan.RepaymentReceived) -> None:
     product["repaid_fen"] += e.principal_fen
     product["interest_fen"] += e.interest_fen
     product["outstanding_fen"] -= e.principal_fen
+    if is_non_performing(loan["class"]):
+        product["npl_fen"] -= e.principal_fen
+
+
+def loan_classified(rows: Rows, e: Loan.Classified) -> None:
+    loan = rows.need(loans, e.originator_id.hex)
+    loan["class"] = e.new_class
+    loan["days_past_due"] = e.days_past_due
+    was_npl, is_npl = is_non_performing(e.old_class), is_non_performing(e.new_class)
+    if was_npl != is_npl:
+        sign = 1 if is_npl else -1
+        product = rows.need(products, loan["product"])
+        product["npl_loans"] += sign
+        product["npl_fen"] += sign * (loan["disbursed_fen"] - loan["repaid_fen"])
 
 
 def loan_paid_off(rows: Rows, e: Loan.PaidOff) -> None:
@@ -113,6 +156,26 @@ def claim_approved(rows: Rows, e: Claim.Approved) -> None:
         _party(rows, claim["product"], party)["burden_fen"] += burden
 
 
+def claim_approved_after_recovery(rows: Rows, e: Claim.ApprovedAfterRecovery) -> None:
+    claim = rows.need(claims, e.originator_id.hex)
+    claim["state"] = RECOVERING
+    claim["approved_fen"] = e.amount_fen
+    rows.need(products, claim["product"])["approved_fen"] += e.amount_fen
+
+
+def claim_recovery_recorded(rows: Rows, e: Claim.RecoveryRecorded) -> None:
+    claim = rows.need(claims, e.originator_id.hex)
+    claim["recovered_fen"] += e.amount_fen
+    rows.need(products, claim["product"])["recovered_fen"] += e.amount_fen
+
+
+def claim_recovery_closed(rows: Rows, e: Claim.RecoveryClosed) -> None:
+    claim = rows.need(claims, e.originator_id.hex)
+    claim["state"] = APPROVED
+    for party, burden in e.burdens.items():
+        _party(rows, claim["product"], party)["burden_fen"] += burden
+
+
 def claim_rejected(rows: Rows, e: Claim.Rejected) -> None:
     rows.need(claims, e.originator_id.hex)["state"] = REJECTED
 
@@ -134,22 +197,111 @@ def recovery_shared(rows: Rows, e: Claim.RecoveryShared) -> None:
         _party(rows, claim["product"], party)["recovery_share_fen"] += share
 
 
+GUARANTEE = "guarantee"
+POLICY = "policy"
+
+
+def _cover(rows: Rows, e: Any) -> dict[str, Any]:
+    return rows.need(covers, e.originator_id.hex)
+
+
+def guarantee_issued(rows: Rows, e: Guarantee.Issued) -> None:
+    rows.add(
+        covers,
+        cover_id=e.originator_id.hex,
+        kind=GUARANTEE,
+        loan_id=e.loan.hex,
+        product=e.product,
+        bank=e.bank,
+        loan_reference=e.loan_reference,
+        institution=e.guarantor,
+        reference=e.contract,
+        coverage_bps=e.coverage_bps,
+        rate_bps=e.fee_rate_bps,
+        covered_fen=covered_fen(e.principal_fen, e.coverage_bps),
+        state=ISSUED,
+    )
+
+
+def guarantee_fee_paid(rows: Rows, e: Guarantee.FeePaid) -> None:
+    row = _cover(rows, e)
+    row["fees_fen" if e.kind == GUARANTEE_FEE else "reguarantee_fees_fen"] += e.amount_fen
+
+
+def guarantee_payout_made(rows: Rows, e: Guarantee.PayoutMade) -> None:
+    row = _cover(rows, e)
+    row["payout_fen"] += e.amount_fen
+    row["state"] = PAID_OUT
+
+
+def guarantee_reimbursed(rows: Rows, e: Guarantee.ReimbursementReceived) -> None:
+    _cover(rows, e)["reimbursed_fen"] += e.amount_fen
+
+
+def guarantee_released(rows: Rows, e: Guarantee.Released) -> None:
+    _cover(rows, e)["state"] = RELEASED
+
+
+def policy_issued(rows: Rows, e: InsurancePolicy.Issued) -> None:
+    rows.add(
+        covers,
+        cover_id=e.originator_id.hex,
+        kind=POLICY,
+        loan_id=e.loan.hex,
+        product=e.product,
+        bank=e.bank,
+        loan_reference=e.loan_reference,
+        institution=e.insurer,
+        reference=e.number,
+        coverage_bps=e.coverage_bps,
+        rate_bps=e.premium_rate_bps,
+        covered_fen=covered_fen(e.principal_fen, e.coverage_bps),
+        state=IN_FORCE,
+    )
+
+
+def premium_paid(rows: Rows, e: InsurancePolicy.PremiumPaid) -> None:
+    _cover(rows, e)["fees_fen"] += e.amount_fen
+
+
+def policy_claim_paid(rows: Rows, e: InsurancePolicy.ClaimPaid) -> None:
+    _cover(rows, e)["claims_paid_fen"] += e.amount_fen
+
+
+def policy_lapsed(rows: Rows, e: InsurancePolicy.Lapsed) -> None:
+    _cover(rows, e)["state"] = LAPSED
+
+
 HANDLERS: dict[type, Callable[[Rows, Any], None]] = {
     Product.Defined: product_defined,
     Product.TermsRevised: terms_revised,
     RiskPool.Opened: pool_opened,
     RiskPool.ContributionReceived: contribution_received,
     RiskPool.PaymentMade: pool_payment_made,
+    RiskPool.LegQueued: pool_leg_queued,
     RiskPool.RecoveryReceived: pool_recovery_received,
     Loan.Registered: loan_registered,
     Loan.Disbursed: loan_disbursed,
     Loan.RepaymentReceived: repayment_received,
     Loan.PaidOff: loan_paid_off,
+    Loan.Classified: loan_classified,
     Loan.Defaulted: loan_defaulted,
     Claim.Filed: claim_filed,
     Claim.Approved: claim_approved,
+    Claim.ApprovedAfterRecovery: claim_approved_after_recovery,
+    Claim.RecoveryRecorded: claim_recovery_recorded,
+    Claim.RecoveryClosed: claim_recovery_closed,
     Claim.Rejected: claim_rejected,
     Claim.LegPaid: leg_paid,
     Claim.Settled: claim_settled,
     Claim.RecoveryShared: recovery_shared,
+    Guarantee.Issued: guarantee_issued,
+    Guarantee.FeePaid: guarantee_fee_paid,
+    Guarantee.PayoutMade: guarantee_payout_made,
+    Guarantee.ReimbursementReceived: guarantee_reimbursed,
+    Guarantee.Released: guarantee_released,
+    InsurancePolicy.Issued: policy_issued,
+    InsurancePolicy.PremiumPaid: premium_paid,
+    InsurancePolicy.ClaimPaid: policy_claim_paid,
+    InsurancePolicy.Lapsed: policy_lapsed,
 }

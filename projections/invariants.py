@@ -9,11 +9,17 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from domain.claim import APPROVED, SETTLED, Claim
+from domain.claim import APPROVED, RECOVERING, SETTLED, Claim
+from domain.claimant_account import ClaimantAccount
+from domain.coverage import covered_fen
+from domain.guarantee import Guarantee
+from domain.legs import GUARANTOR, Leg, plan_legs, settles_burdens
 from domain.loan import Loan
-from domain.money import format_yuan
+from domain.money import WHOLE_BPS, format_yuan
+from domain.policy import InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
+from domain.split import pools_burden_fen
 from domain.terms import POOL_PARTIES
 
 PAGE_SIZE = 500
@@ -39,14 +45,19 @@ def check_invariants(app: Application[UUID]) -> list[str]:
     claims = {a.id: a for a in aggregates if isinstance(a, Claim)}
     loans = [a for a in aggregates if isinstance(a, Loan)]
     products = {a.code: a for a in aggregates if isinstance(a, Product)}
+    accounts = [a for a in aggregates if isinstance(a, ClaimantAccount)]
+    covers = [a for a in aggregates if isinstance(a, Guarantee | InsurancePolicy)]
     violations: list[str] = []
     for pool in pools:
         violations.extend(_pool_violations(pool))
+        violations.extend(_queue_violations(pool, claims))
     for claim in claims.values():
         violations.extend(_claim_violations(claim))
     for loan in loans:
         violations.extend(_loan_violations(loan, claims))
     violations.extend(_pool_ledger_violations(pools, claims.values(), products))
+    violations.extend(_cap_violations(claims, products, accounts))
+    violations.extend(_cover_violations(covers, claims))
     return violations
 
 
@@ -73,6 +84,13 @@ def _pool_violations(pool: RiskPool) -> list[str]:
 
 def _claim_violations(claim: Claim) -> list[str]:
     name = f"claim {claim.reference} on {claim.bank} loan {claim.loan_reference}"
+    if claim.state == RECOVERING:
+        # Approved after recovery (R11): recoveries reduce the loss; nothing is split yet.
+        if claim.burdens or claim.legs or claim.recovered_by_party:
+            return [f"{name}: {claim.state}, yet it has burdens, legs or shared recoveries"]
+        if not 0 <= claim.recovered_fen <= claim.approved_fen:
+            return [f"{name}: recovered {format_yuan(claim.recovered_fen)} is outside the loss"]
+        return []
     if claim.state not in (APPROVED, SETTLED):
         if claim.burdens or claim.legs_paid or claim.recovered_fen:
             return [f"{name}: {claim.state}, yet it has burdens, paid legs or recoveries"]
@@ -83,25 +101,34 @@ def _claim_violations(claim: Claim) -> list[str]:
             f"{name}: approved {format_yuan(claim.approved_fen)} exceeds the loss base "
             f"{format_yuan(claim.loss_base_fen)} (R7)"
         )
+    # The loss split: the approved amount, less recoveries made before an after-recovery split.
+    split = claim.approved_fen - claim.recovered_before_split_fen
     burden_total = sum(claim.burdens.values())
-    if burden_total != claim.approved_fen:
+    if burden_total != split or claim.shared_loss_fen != split:
+        early = claim.recovered_before_split_fen
+        less = f" less {format_yuan(early)} recovered before the split" if early else ""
         found.append(
             f"{name}: burdens sum to {format_yuan(burden_total)}, "
-            f"not the approved {format_yuan(claim.approved_fen)} (R8)"
+            f"not the approved {format_yuan(claim.approved_fen)}{less} (R8)"
         )
     found.extend(
         f"{name}: {party}'s burden {format_yuan(fen)} is negative (R8)"
         for party, fen in claim.burdens.items()
         if fen < 0
     )
-    # A party whose burden rounds to nothing has no leg to pay.
-    expected_legs = {
-        party: fen for party, fen in claim.burdens.items() if party != claim.claimant and fen > 0
-    }
-    if claim.legs != expected_legs:
+    # The domain plans the legs; the claimant tells a guaranteed claim from the others.
+    structure = "guaranteed" if claim.claimant == GUARANTOR else "direct"
+    planned = plan_legs(structure, claim.burdens, claim.claimant)
+    expected_legs = {leg.payer: leg.amount_fen for leg in planned}
+    expected_payees = {leg.payer: leg.payee for leg in planned}
+    if (claim.legs, claim.payees) != (expected_legs, expected_payees):
         found.append(
-            f"{name}: legs {claim.legs} are not the other parties' burdens {expected_legs} (R9)"
+            f"{name}: legs {claim.legs} to {claim.payees} are not the other parties' burdens "
+            f"as planned, {expected_legs} to {expected_payees} (R9)"
         )
+    legs = [Leg(payer, claim.payees.get(payer, ""), fen) for payer, fen in claim.legs.items()]
+    if not settles_burdens(burden_total, claim.burdens, legs):
+        found.append(f"{name}: its legs do not leave every party bearing its burden (R9)")
     unknown_paid = sorted(set(claim.legs_paid) - set(claim.legs))
     if unknown_paid:
         found.append(f"{name}: legs paid by {', '.join(unknown_paid)}, who owe none (R9)")
@@ -120,10 +147,11 @@ def _recovery_violations(name: str, claim: Claim) -> list[str]:
             f"{format_yuan(claim.approved_fen)} (R11)"
         )
     shared = sum(claim.recovered_by_party.values())
-    if shared != claim.recovered_fen:
+    if shared != claim.recovered_fen - claim.recovered_before_split_fen:
         found.append(
-            f"{name}: recoveries shared back total {format_yuan(shared)}, "
-            f"not the {format_yuan(claim.recovered_fen)} recovered (R11)"
+            f"{name}: recoveries shared back total {format_yuan(shared)}, not the "
+            f"{format_yuan(claim.recovered_fen - claim.recovered_before_split_fen)} "
+            "recovered after the split (R11)"
         )
     for party, fen in claim.recovered_by_party.items():
         burden = claim.burdens.get(party, 0)
@@ -189,4 +217,106 @@ def _pool_ledger_violations(
                 f"pool {pool.code}: received {format_yuan(pool.recovered_fen)} of recoveries, "
                 f"but its share of them totals {format_yuan(recovered[pool.code])} (R11)"
             )
+    return found
+
+
+def _queue_violations(pool: RiskPool, claims: dict[UUID, Claim]) -> list[str]:
+    """A queued leg is an unpaid pool leg of an approved claim, never one the pool paid (R10)."""
+    found: list[str] = []
+    for leg in pool.queue.values():
+        name = f"pool {pool.code}: queued leg of {leg.payer} on claim {leg.claim}"
+        claim = claims.get(leg.claim)
+        if claim is None or claim.legs.get(leg.payer) != leg.amount_fen:
+            found.append(f"{name}: not a leg of {format_yuan(leg.amount_fen)} on that claim")
+        elif leg.payer in claim.legs_paid or leg.claim in pool.claims_paid:
+            found.append(f"{name}: it was paid, yet it still waits (R10)")
+    if pool.queue and pool.payable_queue():
+        found.append(f"pool {pool.code}: holds the funds for its oldest queued leg, unpaid (R10)")
+    return found
+
+
+def _cap_violations(
+    claims: dict[UUID, Claim], products: dict[str, Product], accounts: list[ClaimantAccount]
+) -> list[str]:
+    """The pools bear no more than the per-claim and cumulative caps allow (R8)."""
+    found: list[str] = []
+    for claim in claims.values():
+        product = products.get(claim.product)
+        if product is None or not claim.burdens:
+            continue
+        caps = product.terms_version(claim.terms_version).caps
+        pools_fen = pools_burden_fen(claim.burdens)
+        limits = [caps.per_claim_fen] if caps.per_claim_fen is not None else []
+        if caps.per_claim_share_bps is not None:
+            limits.append(claim.shared_loss_fen * caps.per_claim_share_bps // WHOLE_BPS)
+        if limits and pools_fen > min(limits):
+            found.append(
+                f"claim {claim.reference} on {claim.bank} loan {claim.loan_reference}: the pools "
+                f"bear {format_yuan(pools_fen)}, above the per-claim cap {format_yuan(min(limits))}"
+            )
+    for account in accounts:
+        losses = pool_burdens = 0
+        for claim_id, (loss, pools_fen) in account.claims.items():
+            claim = claims.get(claim_id)
+            product = products.get(account.product)
+            if claim is None or product is None:
+                found.append(f"{account.claimant}'s account counts an unknown claim {claim_id}")
+                continue
+            if (loss, pools_fen) != (claim.shared_loss_fen, pools_burden_fen(claim.burdens)):
+                found.append(f"{account.claimant}'s account miscounts claim {claim.reference}")
+            share = product.terms_version(claim.terms_version).caps.cumulative_share_bps
+            losses += loss
+            if share is not None:
+                allowed = max(0, (losses * share // WHOLE_BPS) - pool_burdens)
+                if pools_fen > allowed:
+                    found.append(
+                        f"{account.claimant} under {account.product}: the pools bear "
+                        f"{format_yuan(pools_fen)} of claim {claim.reference}, above the "
+                        f"{format_yuan(allowed)} the cumulative cap leaves (R8)"
+                    )
+            pool_burdens += pools_fen
+    return found
+
+
+def _cover_violations(
+    covers: list[Guarantee | InsurancePolicy], claims: dict[UUID, Claim]
+) -> list[str]:
+    """Guarantees and policies stay within their cover and caps, and match the claims' legs."""
+    found: list[str] = []
+    paid_legs: dict[UUID, list[tuple[str, str, int]]] = defaultdict(list)
+    for claim in claims.values():
+        for payer in claim.legs_paid:
+            paid_legs[claim.loan].append((payer, claim.payees.get(payer, ""), claim.legs[payer]))
+    for cover in covers:
+        legs = paid_legs[cover.loan]
+        if isinstance(cover, Guarantee):
+            name = f"guarantee {cover.contract} on {cover.bank} loan {cover.loan_reference}"
+            fees = [
+                (cover.fees_paid_fen, cover.fee_allowance_fen),
+                (cover.reguarantee_fees_paid_fen, cover.reguarantee_fee_allowance_fen),
+            ]
+            within_cover = cover.paid_out_fen <= cover.covered_loss_fen(cover.loss_base_fen)
+            received: dict[str, int] = defaultdict(int)
+            for payer, payee, fen in legs:
+                received[payer] += fen if payee == GUARANTOR else 0
+                if payer == GUARANTOR and fen > cover.paid_out_fen:
+                    found.append(f"{name}: its leg {format_yuan(fen)} exceeds its 代偿 (R9)")
+            if {p: f for p, f in received.items() if f} != cover.reimbursed:
+                found.append(f"{name}: reimbursed {cover.reimbursed}, legs paid {received} (R9)")
+        else:
+            name = f"policy {cover.number} on {cover.bank} loan {cover.loan_reference}"
+            fees = [(cover.premiums_paid_fen, cover.premium_allowance_fen)]
+            loss_bases = [c.loss_base_fen for c in claims.values() if c.loan == cover.loan]
+            covered = max((covered_fen(base, cover.coverage_bps) for base in loss_bases), default=0)
+            within_cover = cover.claims_paid_fen <= covered
+            insurer_legs = sum(fen for payer, _, fen in legs if payer == "insurer")
+            if insurer_legs != cover.claims_paid_fen:
+                found.append(
+                    f"{name}: claims paid {format_yuan(cover.claims_paid_fen)}, but the "
+                    f"insurer's legs paid total {format_yuan(insurer_legs)} (R9)"
+                )
+        if not within_cover:
+            found.append(f"{name}: pays more than it covers (R16)")
+        if any(paid > allowed for paid, allowed in fees):
+            found.append(f"{name}: fees or premiums above what the rate allows (R17)")
     return found

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from projections.schema import pools, product_enterprises, product_parties, products
+from projections.schema import pool_queue, pools, product_enterprises, product_parties, products
 
 POOL_FIELDS = (
     "pool",
@@ -17,11 +17,18 @@ POOL_FIELDS = (
     "paid_out_fen",
     "recovered_fen",
     "available_fen",
+    "queued_fen",
 )
 
 
 def pool_balances(engine: Engine) -> list[dict[str, Any]]:
-    """Returns one row per pool: money in, paid out, recovered and available, in fen."""
+    """Returns one row per pool: money in, paid out, recovered, available and queued, in fen."""
+    waiting = (
+        select(pool_queue.c.pool_id, func.sum(pool_queue.c.amount_fen).label("queued_fen"))
+        .where(pool_queue.c.paid_on.is_(None))
+        .group_by(pool_queue.c.pool_id)
+        .subquery()
+    )
     query = select(
         pools.c.code.label("pool"),
         pools.c.name,
@@ -33,7 +40,9 @@ def pool_balances(engine: Engine) -> list[dict[str, Any]]:
         (pools.c.contributed_fen - pools.c.paid_out_fen + pools.c.recovered_fen).label(
             "available_fen"
         ),
-    ).order_by(pools.c.code)
+        func.coalesce(waiting.c.queued_fen, 0).label("queued_fen"),
+    ).select_from(pools.outerjoin(waiting, waiting.c.pool_id == pools.c.pool_id))
+    query = query.order_by(pools.c.code)
     with engine.connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
 

@@ -35,6 +35,18 @@ pools = Table(
     _fen("recovered_fen"),
 )
 
+# A pool leg queued for want of funds (R10); paid_on is set when the pool pays it.
+pool_queue = Table(
+    "rl_pool_queue",
+    metadata,
+    Column("pool_id", String(32), primary_key=True),
+    Column("claim_id", String(32), primary_key=True),
+    Column("payer", String(32), nullable=False),
+    _fen("amount_fen"),
+    Column("queued_on", Date, nullable=False),
+    Column("paid_on", Date, nullable=True),
+)
+
 products = Table(
     "rl_product",
     metadata,
@@ -52,6 +64,9 @@ products = Table(
     _count("claims"),
     _fen("approved_fen"),
     _fen("recovered_fen"),
+    # Loans classified substandard or worse (R5) and their outstanding principal.
+    _count("npl_loans"),
+    _fen("npl_fen"),
 )
 
 product_parties = Table(
@@ -85,6 +100,9 @@ loans = Table(
     _fen("interest_fen"),
     Column("state", String(16), nullable=False),
     Column("default_date", Date, nullable=True),
+    # The five-category class (R5) and the days past due when it last changed.
+    Column("class", String(16), nullable=False, default="normal"),
+    _count("days_past_due"),
 )
 
 claims = Table(
@@ -97,4 +115,27 @@ claims = Table(
     _fen("loss_base_fen"),
     _fen("approved_fen"),
     _fen("recovered_fen"),
+)
+
+# One row per guarantee or policy (R16, R17): what it covers, its fees, 代偿 and claims paid.
+covers = Table(
+    "rl_cover",
+    metadata,
+    Column("cover_id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("loan_id", String(32), nullable=False),
+    Column("product", String(64), nullable=False),
+    Column("bank", String(64), nullable=False),
+    Column("loan_reference", String(128), nullable=False),
+    Column("institution", String(64), nullable=False),
+    Column("reference", String(128), nullable=False),
+    Column("coverage_bps", Integer, nullable=False),
+    Column("rate_bps", Integer, nullable=False),
+    _fen("covered_fen"),
+    _fen("fees_fen"),
+    _fen("reguarantee_fees_fen"),
+    _fen("payout_fen"),
+    _fen("reimbursed_fen"),
+    _fen("claims_paid_fen"),
+    Column("state", String(16), nullable=False),
 )

@@ -12,9 +12,10 @@ SUB_APPS = {
     "enterprise": ["add"],
     "product": ["define"],
     "pool": ["open", "fund"],
-    "loan": ["register", "disburse", "repay", "default"],
-    "claim": ["file", "approve", "reject", "pay", "recover"],
+    "loan": ["register", "disburse", "repay", "default", "show"],
+    "claim": ["file", "approve", "reject", "pay", "recover", "close-recovery"],
     "report": ["pools", "products"],
+    "scheduler": ["run", "status"],
 }
 
 

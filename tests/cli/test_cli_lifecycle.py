@@ -26,6 +26,7 @@ EXPECTED_POOLS = [
         "paid_out_fen": POOL_PAID_OUT_FEN,
         "recovered_fen": POOL_RECOVERED_FEN,
         "available_fen": 49_416_655_00,
+        "queued_fen": 0,
     },
     {
         "pool": "SZ-POOL",
@@ -36,6 +37,7 @@ EXPECTED_POOLS = [
         "paid_out_fen": POOL_PAID_OUT_FEN,
         "recovered_fen": POOL_RECOVERED_FEN,
         "available_fen": 49_416_655_00,
+        "queued_fen": 0,
     },
 ]
 

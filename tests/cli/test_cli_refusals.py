@@ -39,8 +39,8 @@ CLAIM_PAID = (
     "claim pay --bank ICBC-SZ --loan L001 --date 2024-12-01",
 )
 
-# 小池贷: shares like 苏科贷's, but its city pool holds only 1万 against a 105万 leg. The
-# province leg comes first and could be paid; the whole command must still store nothing.
+# 小池贷: shares like 苏科贷's, but its city pool holds only 1万 against a 105万 leg, which
+# waits in the pool's queue (R10); naming that leg again must store nothing.
 SMALL_POOL_TERMS = """\
 code = "TINY"
 name = "小池贷"
@@ -203,11 +203,14 @@ CASES = [
     ),
     pytest.param(
         Refusal(
-            "claim pay --bank ICBC-SZ --loan T1 --date 2024-12-01",
-            "pool",
-            SMALL_CITY_POOL_CLAIM_APPROVED,
+            "claim pay --bank ICBC-SZ --loan T1 --party pool.city --date 2024-12-02",
+            "party",
+            (
+                *SMALL_CITY_POOL_CLAIM_APPROVED,
+                "claim pay --bank ICBC-SZ --loan T1 --date 2024-12-01",
+            ),
         ),
-        id="pool-leg-the-pool-cannot-cover",
+        id="naming-a-pool-leg-that-waits-in-the-queue",
     ),
     pytest.param(
         Refusal(

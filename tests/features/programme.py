@@ -42,7 +42,13 @@ PARTIES = {
     "保险公司": "insurer",
     "银行": "bank",
 }
-CLAIM_STATES = {"已提交": "filed", "已核准": "approved", "已驳回": "rejected", "已结清": "settled"}
+CLAIM_STATES = {
+    "已提交": "filed",
+    "追偿中": "recovering",
+    "已核准": "approved",
+    "已驳回": "rejected",
+    "已结清": "settled",
+}
 
 
 @with_pattern(r"\d[\d,]*(?:\.\d+)?")

@@ -10,7 +10,14 @@ from datetime import date
 
 import pytest
 
-from domain.ids import enterprise_id, institution_id, loan_id, pool_id, product_id
+from domain.ids import (
+    claimant_account_id,
+    enterprise_id,
+    institution_id,
+    loan_id,
+    pool_id,
+    product_id,
+)
 from domain.money import parse_bps
 from domain.terms import parse_terms
 from ledger.app import RiskLedger
@@ -159,4 +166,5 @@ def test_reads_every_aggregate_across_pages_of_notifications(settled, monkeypatc
         enterprise_id(uscc_for("某科技")),
         loan_id("ICBC", "L1"),
         settled.claim("L1").id,
+        claimant_account_id("苏科贷", "ICBC"),
     }

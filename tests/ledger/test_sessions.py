@@ -127,8 +127,8 @@ def test_a_whole_batch_of_commands_lands_in_one_write(ledger: RiskLedger) -> Non
     before = ledger.event_count()
     ledger.transact(lambda s: _defaulted_loan(s, "L1", 500_000_00))
     # loan registered (and listed on the enterprise), disbursed, defaulted, claim opened;
-    # claim filed, approved
-    assert ledger.event_count() == before + 7
+    # claim filed, approved; the bank's claimant account opened and the claim counted on it
+    assert ledger.event_count() == before + 9
 
 
 def test_a_refused_command_in_a_batch_writes_nothing_of_the_batch(ledger: RiskLedger) -> None:
@@ -153,24 +153,54 @@ def test_a_refused_command_in_a_batch_writes_nothing_of_the_batch(ledger: RiskLe
         ledger.get_loan("ICBC", "L1")
 
 
-def test_a_pool_leg_the_pool_cannot_cover_leaves_claim_and_pool_untouched(
+def _pay_legs(session: Session, parties: list[str] | None = None) -> dict[str, int]:
+    return session.pay_legs(
+        bank="ICBC",
+        reference="L1",
+        parties=parties,
+        effective_date=date(2024, 9, 1),
+        actor=MANAGER,
+    )
+
+
+def test_a_pool_leg_the_pool_cannot_cover_waits_and_the_covering_contribution_pays_it(
     ledger: RiskLedger,
 ) -> None:
     # The city pool holds 1,000,000.00; 80% of a 2,000,000.00 loss is 1,600,000.00.
     ledger.transact(lambda s: _defaulted_loan(s, "L1", 2_000_000_00))
+    assert ledger.transact(_pay_legs) == {}
+    pool = ledger.get_pool("SZ-P")
+    assert (pool.available_fen, pool.queued_fen) == (1_000_000_00, 1_600_000_00)
+    before = ledger.event_count()
+    ledger.transact(
+        lambda s: s.fund_pool(
+            pool="SZ-P",
+            amount_fen=600_000_00,
+            funder="SZ-FIN",
+            ref="C2",
+            effective_date=date(2024, 9, 5),
+            actor=MANAGER,
+        )
+    )
+    # contribution received, payment made, leg paid, claim settled: all in one save
+    assert ledger.event_count() == before + 4
+    pool = ledger.get_pool("SZ-P")
+    assert (pool.available_fen, pool.queued_fen) == (0, 0)
+    claim = ledger.repository.get(ledger.get_loan("ICBC", "L1").open_claim)
+    assert claim.legs_paid == {"pool.city": date(2024, 9, 5)}
+    assert claim.state == "settled"
+
+
+def test_naming_a_leg_that_waits_in_the_queue_is_refused_and_writes_nothing(
+    ledger: RiskLedger,
+) -> None:
+    ledger.transact(lambda s: _defaulted_loan(s, "L1", 2_000_000_00))
+    ledger.transact(_pay_legs)
     before = ledger.event_count()
     with pytest.raises(RuleViolation, match="R10"):
-        ledger.transact(
-            lambda s: s.pay_legs(
-                bank="ICBC",
-                reference="L1",
-                parties=None,
-                effective_date=date(2024, 9, 1),
-                actor=MANAGER,
-            )
-        )
+        ledger.transact(lambda s: _pay_legs(s, ["pool.city"]))
     assert ledger.event_count() == before
-    assert ledger.get_pool("SZ-P").available_fen == 1_000_000_00
+    assert ledger.get_pool("SZ-P").queued_fen == 1_600_000_00
 
 
 def test_a_stale_writer_is_rerun_on_fresh_state_not_lost(
