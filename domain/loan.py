@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -104,7 +105,35 @@ class Loan(Aggregate):
             interest_every_months=interest_every_months,
         )
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        """A bank registered the loan. Version 2 added revenue (R8 tiers) and the schedule (R12)."""
+
+        class_version = 2
+        bank: str
+        reference: str
+        enterprise: str
+        product: str
+        terms_version: int
+        principal_fen: int
+        annual_rate_bps: int
+        term_months: int
+        start_date: date
+        first_loan: bool
+        pure_credit: bool
+        effective_date: date
+        actor: Actor
+        annual_revenue_fen: int | None
+        schedule: str
+        interest_every_months: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Registrations stored before version 2: revenue unknown, monthly 先息后本."""
+            state["annual_revenue_fen"] = None
+            state["schedule"] = INTEREST_ONLY
+            state["interest_every_months"] = 1
+
+    @event(Registered)
     def __init__(
         self,
         bank: str,
@@ -120,10 +149,9 @@ class Loan(Aggregate):
         pure_credit: bool,
         effective_date: date,
         actor: Actor,
-        annual_revenue_fen: int | None = None,  # absent from registrations stored before R8 tiers
-        # Registrations stored before R12 schedules were all 先息后本 with monthly interest.
-        schedule: str = INTEREST_ONLY,
-        interest_every_months: int = 1,
+        annual_revenue_fen: int | None,
+        schedule: str,
+        interest_every_months: int,
     ) -> None:
         self.bank = bank
         self.reference = reference

@@ -1,0 +1,120 @@
+"""Events stored in an older shape are upcast on read, never rewritten in the store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from domain.actor import Actor
+from domain.ids import loan_id
+from domain.loan import INTEREST_ONLY, Loan
+from domain.terms import parse_terms
+from ledger.app import RiskLedger
+from ledger.settings import Settings
+
+CLERK = Actor("ICBC", "clerk", "cli")
+
+# A loan registration exactly as the first version of riskledger stored it: no class
+# version, no annual revenue, no schedule.
+V1_REGISTRATION = {
+    "timestamp": {"_type_": "datetime_iso", "_data_": "2024-02-01T09:00:00+00:00"},
+    "originator_topic": "domain.loan:Loan",
+    "bank": "ICBC",
+    "reference": "OLD-1",
+    "enterprise": "91320505MA1ABCDE09",
+    "product": "SKD",
+    "terms_version": 1,
+    "principal_fen": 300_000_000,
+    "annual_rate_bps": 385,
+    "term_months": 12,
+    "start_date": {"_type_": "date_iso", "_data_": "2024-02-01"},
+    "first_loan": True,
+    "pure_credit": False,
+    "effective_date": {"_type_": "date_iso", "_data_": "2024-02-01"},
+    "actor": {
+        "_type_": "actor",
+        "_data_": {"institution": "ICBC", "operator": "clerk", "channel": "cli"},
+    },
+}
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> Iterator[Path]:
+    db = tmp_path / "old.db"
+    RiskLedger(Settings(db=str(db))).close()  # creates the events table
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO stored_events VALUES (?, ?, ?, ?)",
+            (
+                loan_id("ICBC", "OLD-1").hex,
+                1,
+                "domain.loan:Loan.Registered",
+                json.dumps(V1_REGISTRATION).encode(),
+            ),
+        )
+    yield db
+
+
+def test_a_version_1_registration_is_upcast_to_monthly_interest_only_with_unknown_revenue(old_db):
+    ledger = RiskLedger(Settings(db=str(old_db)))
+    loan = ledger.repository.get(loan_id("ICBC", "OLD-1"))
+    assert isinstance(loan, Loan)
+    assert (loan.schedule_kind, loan.interest_every_months) == (INTEREST_ONLY, 1)
+    assert loan.annual_revenue_fen is None
+    assert (loan.principal_fen, loan.start_date, loan.first_loan) == (
+        300_000_000,
+        date(2024, 2, 1),
+        True,
+    )
+    ledger.close()
+
+
+def test_upcasting_leaves_the_stored_bytes_as_they_were(old_db):
+    with sqlite3.connect(old_db) as connection:
+        (before,) = connection.execute("SELECT state FROM stored_events").fetchone()
+    ledger = RiskLedger(Settings(db=str(old_db)))
+    ledger.repository.get(loan_id("ICBC", "OLD-1"))
+    ledger.close()
+    with sqlite3.connect(old_db) as connection:
+        (after,) = connection.execute("SELECT state FROM stored_events").fetchone()
+    assert after == before
+
+
+def test_new_registrations_are_stored_as_version_2(tmp_path):
+    ledger = RiskLedger(Settings(db=str(tmp_path / "new.db")))
+    assert Loan.Registered.class_version == 2
+    mapped = ledger.mapper.to_stored_event(
+        Loan.register(
+            bank="ICBC",
+            reference="NEW-1",
+            enterprise="91320505MA1ABCDE09",
+            terms=_terms(),
+            terms_version=1,
+            principal_fen=100_00,
+            annual_rate_bps=385,
+            term_months=12,
+            start_date=date(2024, 2, 1),
+            first_loan=False,
+            pure_credit=False,
+            actor=CLERK,
+        ).collect_events()[0]
+    )
+    assert json.loads(mapped.state)["class_version"] == 2
+    ledger.close()
+
+
+def _terms():
+    return parse_terms(
+        {
+            "code": "SKD",
+            "name": "苏科贷",
+            "structure": "direct",
+            "effective_from": date(2024, 1, 1),
+            "shares": {"pool.city": 7000, "bank": 3000},
+        }
+    )
