@@ -171,6 +171,8 @@ class Loan(Aggregate):
         self.interest_repaid_fen = 0
         self.default_date: date | None = None
         self.outstanding_at_default_fen = 0
+        self.written_off_fen = 0
+        self.written_off_on: date | None = None
         self.open_claim: UUID | None = None
         self.refs = References()
         self.schedule_kind = schedule
@@ -227,8 +229,8 @@ class Loan(Aggregate):
 
     @property
     def outstanding_fen(self) -> int:
-        """Principal disbursed and not yet repaid."""
-        return self.disbursed_fen - self.principal_repaid_fen
+        """Principal disbursed and neither repaid nor written off."""
+        return self.disbursed_fen - self.principal_repaid_fen - self.written_off_fen
 
     @property
     def exposure_fen(self) -> int:
@@ -484,3 +486,34 @@ class Loan(Aggregate):
     @event("ClaimClosed")
     def _claim_closed(self, claim: UUID, effective_date: date, actor: Actor) -> None:
         self.open_claim = None
+
+    def write_off(self, *, effective_date: date, reason: str, actor: Actor) -> bool:
+        """Writes off (核销) what a defaulted loan still owes; False when already written off.
+
+        The loan leaves the outstanding and NPL figures; money recovered later still goes
+        through its claim.
+        """
+        if self.written_off_on is not None:
+            return False
+        if self.state != DEFAULTED or self.default_date is None:
+            raise RuleViolation("lifecycle", "loan", f"a {self.state} loan cannot be written off")
+        if not reason.strip():
+            raise InvalidInput("reason", "a write-off needs a reason")
+        if effective_date < self.default_date:
+            raise InvalidInput(
+                "date", f"{effective_date} is before the default on {self.default_date}"
+            )
+        self._written_off(
+            amount_fen=self.outstanding_fen,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+        return True
+
+    @event("WrittenOff")
+    def _written_off(
+        self, amount_fen: int, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.written_off_fen += amount_fen
+        self.written_off_on = effective_date

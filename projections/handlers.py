@@ -117,13 +117,25 @@ def loan_classified(rows: Rows, e: Loan.Classified) -> None:
         sign = 1 if is_npl else -1
         product = rows.need(products, loan["product"])
         product["npl_loans"] += sign
-        product["npl_fen"] += sign * (loan["disbursed_fen"] - loan["repaid_fen"])
+        product["npl_fen"] += sign * (
+            loan["disbursed_fen"] - loan["repaid_fen"] - loan["written_off_fen"]
+        )
 
 
 def loan_paid_off(rows: Rows, e: Loan.PaidOff) -> None:
     loan = rows.need(loans, e.originator_id.hex)
     loan["state"] = PAID_OFF
     rows.need(products, loan["product"])["paid_off_loans"] += 1
+
+
+def loan_written_off(rows: Rows, e: Loan.WrittenOff) -> None:
+    loan = rows.need(loans, e.originator_id.hex)
+    loan["written_off_fen"] += e.amount_fen
+    product = rows.need(products, loan["product"])
+    product["written_off_fen"] += e.amount_fen
+    product["outstanding_fen"] -= e.amount_fen
+    if is_non_performing(loan["class"]):
+        product["npl_fen"] -= e.amount_fen
 
 
 def loan_defaulted(rows: Rows, e: Loan.Defaulted) -> None:
@@ -286,6 +298,7 @@ HANDLERS: dict[type, Callable[[Rows, Any], None]] = {
     Loan.PaidOff: loan_paid_off,
     Loan.Classified: loan_classified,
     Loan.Defaulted: loan_defaulted,
+    Loan.WrittenOff: loan_written_off,
     Claim.Filed: claim_filed,
     Claim.Approved: claim_approved,
     Claim.ApprovedAfterRecovery: claim_approved_after_recovery,

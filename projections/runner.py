@@ -7,6 +7,7 @@ second runner racing over the same batch fails its update and rolls its rows bac
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from eventsourcing.application import Application
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
 from projections.handlers import HANDLERS
 from projections.rows import Rows
-from projections.schema import metadata, tracking
+from projections.schema import metadata, schema, tracking
 
 NAME = "read_models"
 BATCH = 1000
@@ -35,8 +36,37 @@ def open_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
-    metadata.create_all(engine)
+    _match_schema(engine)
     return engine
+
+
+def schema_fingerprint() -> str:
+    """A digest of every read-model table's columns: it changes whenever the shape does."""
+    shape = sorted(
+        (table.name, column.name, str(column.type))
+        for table in metadata.sorted_tables
+        for column in table.columns
+    )
+    return hashlib.sha256(repr(shape).encode()).hexdigest()[:16]
+
+
+def _match_schema(engine: Engine) -> None:
+    """Creates the tables; drops and recreates them when they were made by another version.
+
+    Read models are disposable: tables of an older shape are dropped, and the next catch-up
+    refolds every event into the new ones.
+    """
+    metadata.create_all(engine)
+    wanted = schema_fingerprint()
+    with engine.begin() as connection:
+        found = connection.execute(select(schema.c.fingerprint)).scalar()
+    if found == wanted:
+        return
+    if found is not None:
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(schema.insert(), {"fingerprint": wanted})
 
 
 class ReadModels:
@@ -102,5 +132,5 @@ class ReadModels:
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drops and refolds every read model from the first event; returns the events folded."""
         metadata.drop_all(self.engine)
-        metadata.create_all(self.engine)
+        _match_schema(self.engine)
         return self.catch_up(progress)

@@ -15,6 +15,12 @@ def _count(name: str) -> Column[int]:
     return Column(name, Integer, nullable=False, default=0)
 
 
+schema = Table(
+    "rl_schema",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+)
+
 tracking = Table(
     "rl_tracking",
     metadata,
@@ -57,6 +63,7 @@ products = Table(
     _fen("disbursed_fen"),
     _fen("repaid_fen"),
     _fen("interest_fen"),
+    _fen("written_off_fen"),
     _fen("outstanding_fen"),
     _count("paid_off_loans"),
     _count("defaulted_loans"),
@@ -98,6 +105,7 @@ loans = Table(
     _fen("disbursed_fen"),
     _fen("repaid_fen"),
     _fen("interest_fen"),
+    _fen("written_off_fen"),
     Column("state", String(16), nullable=False),
     Column("default_date", Date, nullable=True),
     # The five-category class (R5) and the days past due when it last changed.
