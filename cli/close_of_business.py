@@ -22,15 +22,17 @@ SYSTEM = "riskledger"
 
 
 def describe(closing: DayClose) -> str:
-    """One line saying what closing a business day did."""
+    """Says what closing a business day did: one line, and one per circuit-breaker change."""
     if not closing.closed_now:
         return f"business day {closing.business_date} was already closed; nothing written"
     reviewed = closing.loans_reviewed
-    return (
+    summary = (
         f"business day {closing.business_date} closed: {reviewed} "
         f"loan{'' if reviewed == 1 else 's'} reviewed, {closing.loans_classified} classified, "
         f"{closing.loans_defaulted} defaulted"
     )
+    # Then one line per change of the circuit breaker (R4).
+    return "\n".join([summary, *closing.breakers])
 
 
 def close_day(

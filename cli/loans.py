@@ -153,3 +153,24 @@ def declare_default(
         )
     )
     typer.echo(f"loan {bank}/{loan} in default from {effective}")
+
+
+@app.command("write-off")
+def write_off(
+    ctx: typer.Context,
+    bank: Bank,
+    loan: LoanRef,
+    reason: Annotated[str, typer.Option(help="Why, e.g. 代偿结清后核销")],
+    day: Date = None,
+) -> None:
+    """Write off (核销) what a defaulted loan still owes: it leaves outstanding and NPL."""
+    c = get_context(ctx)
+    effective = parse_day(day)
+    written = c.ledger.transact(
+        lambda s: s.write_off(
+            bank=bank, reference=loan, effective_date=effective, reason=reason, actor=c.actor(bank)
+        )
+    )
+    amount = c.ledger.get_loan(bank, loan).written_off_fen
+    verb = "written off" if written else "already written off"
+    typer.echo(f"loan {bank}/{loan} {verb}: {format_yuan(amount)}")

@@ -8,7 +8,19 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import claims, close_of_business, cover, demo, loans, parties, pools, reports, schedules
+from cli import (
+    claims,
+    close_of_business,
+    corrections,
+    cover,
+    demo,
+    loans,
+    parties,
+    pools,
+    product_status,
+    reports,
+    schedules,
+)
 from cli.context import Context
 from domain.errors import DomainError
 from ledger.settings import Settings
@@ -59,8 +71,10 @@ app.add_typer(claims.app, name="claim")
 app.add_typer(cover.guarantee_app, name="guarantee")
 app.add_typer(cover.policy_app, name="policy")
 app.add_typer(reports.app, name="report")
+app.add_typer(corrections.app, name="reverse")
 app.command("demo")(demo.demo)
 loans.app.command("show")(schedules.show)
+parties.product_app.command("status")(product_status.status)
 app.add_typer(close_of_business.scheduler_app, name="scheduler")
 app.command("close-day")(close_of_business.close_day)
 

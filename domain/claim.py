@@ -9,9 +9,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.errors import InvalidInput, RuleViolation
+from domain.corrections import Reversals, check_reason
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.ids import claim_id
-from domain.legs import plan_legs
+from domain.legs import BANK, GUARANTOR, plan_legs
 from domain.loan import DEFAULTED, Loan
 from domain.money import format_yuan
 from domain.references import References
@@ -131,6 +132,10 @@ class Claim(Aggregate):
         self.shared_loss_fen = 0
         self.recovered_before_split_fen = 0
         self.recovery_closed_on: date | None = None
+        # Each recovery's parts by its reference, as shared; and what was reversed (R13).
+        self.recoveries: dict[str, dict[str, int]] = {}
+        self.reversals = Reversals()
+        self.leg_reversals = Reversals()
 
     def approve(
         self,
@@ -375,6 +380,7 @@ class Claim(Aggregate):
         self.recovered_fen += amount_fen
         self.recovered_before_split_fen += amount_fen
         self.refs.remember(ref, amount_fen, effective_date)
+        self.recoveries[ref] = {self.claimant: amount_fen}
 
     @event("RecoveryShared")
     def _recovery_shared(
@@ -389,3 +395,107 @@ class Claim(Aggregate):
         for party, fen in shares.items():
             self.recovered_by_party[party] = self.recovered_by_party.get(party, 0) + fen
         self.refs.remember(ref, amount_fen, effective_date)
+        self.recoveries[ref] = dict(shares)
+
+    # -- corrections (R13) ----------------------------------------------------------------------
+
+    def reverse_recovery(
+        self, *, ref: str, reason: str, effective_date: date, actor: Actor
+    ) -> tuple[dict[str, int], bool]:
+        """Undoes the recovery recorded under `ref`; returns each party's part exactly as it was
+        shared, and False for a repeat (R11, R13).
+
+        Under after-recovery settlement a recovery can be reversed only before the close, whose
+        split rests on it.
+        """
+        check_reason(reason)
+        shares = self.recoveries.get(ref)
+        if shares is None:
+            raise NotFound("ref", f"the claim on {self.loan_reference} has no recovery {ref!r}")
+        if self.reversals.is_repeat(ref, reason, effective_date):
+            return dict(shares), False
+        if self.recovery_closed_on is not None:
+            raise RuleViolation(
+                "R13",
+                "ref",
+                f"recovery was closed on {self.recovery_closed_on} and what was left was split; "
+                f"the split rests on {ref}",
+            )
+        self._recovery_reversed(
+            ref=ref,
+            amount_fen=sum(shares.values()),
+            shares=dict(shares),
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+        return dict(shares), True
+
+    @event("RecoveryReversed")
+    def _recovery_reversed(
+        self,
+        ref: str,
+        amount_fen: int,
+        shares: dict[str, int],
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        self.recovered_fen -= amount_fen
+        if self.state == RECOVERING:
+            self.recovered_before_split_fen -= amount_fen
+        else:
+            for party, fen in shares.items():
+                self.recovered_by_party[party] -= fen
+        self.reversals.remember(ref, reason, effective_date)
+
+    def reverse_leg_payment(
+        self, *, payer: str, reason: str, effective_date: date, actor: Actor
+    ) -> tuple[int, bool]:
+        """Puts `payer`'s paid leg back to unpaid; returns its amount, and False for a repeat.
+
+        The claim is no longer settled and the leg is payable again (R9, R13). Recoveries shared
+        back stand: they follow the burdens, which the reversal leaves as they are.
+        """
+        check_reason(reason)
+        if payer not in self.legs:
+            raise NotFound("party", f"{payer!r} has no leg on the claim on {self.loan_reference}")
+        amount = self.legs[payer]
+        if payer not in self.legs_paid:
+            if self.leg_reversals.is_repeat(payer, reason, effective_date):
+                return amount, False
+            raise RuleViolation("R13", "party", f"{payer}'s leg is not paid; nothing to reverse")
+        if payer == GUARANTOR and self.payees[payer] == BANK:
+            raise RuleViolation(
+                "R13",
+                "party",
+                "the guarantor's leg to the bank is the 代偿 it made, recorded on its guarantee",
+            )
+        if effective_date < self.legs_paid[payer]:
+            raise InvalidInput(
+                "date", f"{effective_date} is before the leg was paid on {self.legs_paid[payer]}"
+            )
+        self._leg_payment_reversed(
+            payer=payer,
+            payee=self.payees[payer],
+            amount_fen=amount,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+        return amount, True
+
+    @event("LegPaymentReversed")
+    def _leg_payment_reversed(
+        self,
+        payer: str,
+        payee: str,
+        amount_fen: int,
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        del self.legs_paid[payer]
+        if self.state == SETTLED:
+            self.state = APPROVED
+        self.leg_reversals.remember(payer, reason, effective_date)

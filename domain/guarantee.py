@@ -377,6 +377,48 @@ class Guarantee(Aggregate):
     ) -> None:
         self.reimbursed[payer] = self.reimbursed.get(payer, 0) + amount_fen
 
+    def reverse_reimbursement(
+        self,
+        *,
+        payer: str,
+        amount_fen: int,
+        claim: UUID,
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        """Takes back a reimbursement whose leg was reversed (R9, R13)."""
+        if not 0 < amount_fen <= self.reimbursed.get(payer, 0):
+            raise InvalidInput(
+                "amount",
+                f"{payer} reimbursed {format_yuan(self.reimbursed.get(payer, 0))}, "
+                f"not {format_yuan(amount_fen)} to take back",
+            )
+        self._reimbursement_reversed(
+            payer=payer,
+            amount_fen=amount_fen,
+            claim=claim,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+
+    @event("ReimbursementReversed")
+    def _reimbursement_reversed(
+        self,
+        payer: str,
+        amount_fen: int,
+        claim: UUID,
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        left = self.reimbursed[payer] - amount_fen
+        if left:
+            self.reimbursed[payer] = left
+        else:
+            del self.reimbursed[payer]
+
     @property
     def reimbursed_fen(self) -> int:
         return sum(self.reimbursed.values())

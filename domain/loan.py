@@ -10,7 +10,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.classification import NORMAL, classify
-from domain.errors import InvalidInput, RuleViolation
+from domain.corrections import Reversals, check_reason
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.ids import loan_id
 from domain.money import format_yuan
 from domain.references import References
@@ -179,6 +180,10 @@ class Loan(Aggregate):
         self.interest_every_months = interest_every_months
         self.disbursements: list[tuple[date, int]] = []
         self.repayments: list[Repayment] = []
+        # Every repayment by the bank's reference, reversed or not; a reversed one leaves
+        # `repayments`, so the schedule, arrears and class no longer count it (R13).
+        self.repayments_by_ref: dict[str, Repayment] = {}
+        self.reversals = Reversals()
         self.allocations: dict[str, Allocation] = {}
         self.classification = NORMAL
         self.paid_off_on: date | None = None
@@ -353,7 +358,9 @@ class Loan(Aggregate):
     ) -> None:
         self.principal_repaid_fen += principal_fen
         self.interest_repaid_fen += interest_fen
-        self.repayments.append(Repayment(effective_date, principal_fen, interest_fen))
+        repayment = Repayment(effective_date, principal_fen, interest_fen)
+        self.repayments.append(repayment)
+        self.repayments_by_ref[ref] = repayment
         if allocation is None:
             self.refs.remember(ref, "repay", principal_fen, interest_fen, effective_date)
         else:
@@ -364,6 +371,65 @@ class Loan(Aggregate):
     def _paid_off(self, effective_date: date, actor: Actor) -> None:
         self.state = PAID_OFF
         self.paid_off_on = effective_date
+
+    def reverse_repayment(
+        self, *, ref: str, reason: str, effective_date: date, actor: Actor
+    ) -> tuple[Repayment, bool]:
+        """Undoes the repayment recorded under `ref`; returns it, and False for a repeat (R13).
+
+        Its principal is outstanding and its interest unpaid again, as if it had never been
+        received; a loan it had paid off is active again.
+        """
+        check_reason(reason)
+        repayment = self.repayments_by_ref.get(ref)
+        if repayment is None:
+            raise NotFound("ref", f"{self.reference} has no repayment {ref!r}")
+        if self.reversals.is_repeat(ref, reason, effective_date):
+            return repayment, False
+        if self.state not in (ACTIVE, PAID_OFF):
+            raise RuleViolation(
+                "R13",
+                "loan",
+                f"{self.reference} is {self.state}: its loss was fixed on the repayments it had",
+            )
+        if effective_date < repayment.value_date:
+            raise InvalidInput(
+                "date",
+                f"{effective_date} is before the repayment's value date {repayment.value_date}",
+            )
+        self._repayment_reversed(
+            ref=ref,
+            principal_fen=repayment.principal_fen,
+            interest_fen=repayment.interest_fen,
+            value_date=repayment.value_date,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+        if self.state == PAID_OFF and self.outstanding_fen > 0:
+            self._reactivated(reason=reason, effective_date=effective_date, actor=actor)
+        return repayment, True
+
+    @event("RepaymentReversed")
+    def _repayment_reversed(
+        self,
+        ref: str,
+        principal_fen: int,
+        interest_fen: int,
+        value_date: date,
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        self.principal_repaid_fen -= principal_fen
+        self.interest_repaid_fen -= interest_fen
+        self.repayments.remove(self.repayments_by_ref[ref])
+        self.reversals.remember(ref, reason, effective_date)
+
+    @event("Reactivated")
+    def _reactivated(self, reason: str, effective_date: date, actor: Actor) -> None:
+        self.state = ACTIVE
+        self.paid_off_on = None
 
     # -- arrears: schedule, days past due, class (R5, R6, R12) ----------------------------------
 

@@ -213,6 +213,30 @@ class InsurancePolicy(Aggregate):
     def _claim_paid(self, claim: UUID, amount_fen: int, effective_date: date, actor: Actor) -> None:
         self.claims_paid_fen += amount_fen
 
+    def reverse_claim_payment(
+        self, *, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        """Takes back the insurer's leg of a claim when that leg was reversed (R9, R13)."""
+        if not 0 < amount_fen <= self.claims_paid_fen:
+            raise InvalidInput(
+                "amount",
+                f"policy {self.number} paid {format_yuan(self.claims_paid_fen)}, "
+                f"not {format_yuan(amount_fen)} to take back",
+            )
+        self._claim_payment_reversed(
+            claim=claim,
+            amount_fen=amount_fen,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+
+    @event("ClaimPaymentReversed")
+    def _claim_payment_reversed(
+        self, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.claims_paid_fen -= amount_fen
+
     def lapse(self, *, loan: Loan, reason: str, effective_date: date, actor: Actor) -> bool:
         """Ends the policy before a loss; False when it had already lapsed."""
         if self.state == LAPSED:

@@ -9,7 +9,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.errors import InvalidInput, RuleViolation
+from domain.corrections import Reversals, check_reason
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.ids import pool_id
 from domain.institution import LEVELS
 from domain.money import format_yuan
@@ -87,6 +88,11 @@ class RiskPool(Aggregate):
         # Oldest first; a pool pays one party's leg per claim, so the claim names the leg.
         self.queue: dict[UUID, QueuedLeg] = {}
         self.claims_paid: set[UUID] = set()
+        # What each contribution brought and each claim's recoveries gave back, so a mistaken
+        # one can be reversed by its reference, never by more than it was (R13).
+        self.contributions: dict[str, int] = {}
+        self.recovered_by_claim: dict[UUID, int] = {}
+        self.reversals = Reversals()
 
     @property
     def available_fen(self) -> int:
@@ -129,6 +135,7 @@ class RiskPool(Aggregate):
     ) -> None:
         self.contributed_fen += amount_fen
         self.refs.remember(ref, amount_fen, funder, effective_date)
+        self.contributions[ref] = amount_fen
 
     def check_can_pay(self, amount_fen: int) -> None:
         """Raises when paying `amount_fen` would take the pool below zero (R10)."""
@@ -264,3 +271,113 @@ class RiskPool(Aggregate):
         self, amount_fen: int, claim: UUID, effective_date: date, actor: Actor
     ) -> None:
         self.recovered_fen += amount_fen
+        self.recovered_by_claim[claim] = self.recovered_by_claim.get(claim, 0) + amount_fen
+
+    # -- corrections (R13) ----------------------------------------------------------------------
+
+    def _check_keeps_funds(self, amount_fen: int, what: str) -> None:
+        """Raises when taking `amount_fen` back would leave the pool below zero (R10)."""
+        if amount_fen > self.available_fen:
+            raise RuleViolation(
+                "R10",
+                "ref",
+                f"{self.code} holds {format_yuan(self.available_fen)}; taking back "
+                f"{format_yuan(amount_fen)} of {what} would leave it below zero",
+            )
+
+    def reverse_contribution(
+        self, *, ref: str, reason: str, effective_date: date, actor: Actor
+    ) -> tuple[int, bool]:
+        """Takes back the contribution recorded under `ref`; returns its amount, and False for a
+        repeat. Refused when the pool no longer holds that money (R10, R13)."""
+        check_reason(reason)
+        amount = self.contributions.get(ref)
+        if amount is None:
+            raise NotFound("ref", f"{self.code} has no contribution {ref!r}")
+        if self.reversals.is_repeat(ref, reason, effective_date):
+            return amount, False
+        self._check_keeps_funds(amount, f"contribution {ref}")
+        self._contribution_reversed(
+            ref=ref, amount_fen=amount, reason=reason, effective_date=effective_date, actor=actor
+        )
+        return amount, True
+
+    @event("ContributionReversed")
+    def _contribution_reversed(
+        self, ref: str, amount_fen: int, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.contributed_fen -= amount_fen
+        self.reversals.remember(ref, reason, effective_date)
+
+    def reverse_payment(
+        self, *, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        """Takes back the leg the pool paid on `claim`: the money is the pool's again (R13)."""
+        check_reason(reason)
+        if claim not in self.claims_paid:
+            raise RuleViolation("R13", "party", f"{self.code} paid no leg on claim {claim}")
+        if not 0 < amount_fen <= self.paid_out_fen:
+            raise InvalidInput(
+                "amount",
+                f"{format_yuan(amount_fen)} is not a leg {self.code} could have paid "
+                f"(paid out {format_yuan(self.paid_out_fen)})",
+            )
+        self._payment_reversed(
+            claim=claim,
+            amount_fen=amount_fen,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+
+    @event("PaymentReversed")
+    def _payment_reversed(
+        self, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
+    ) -> None:
+        self.paid_out_fen -= amount_fen
+        self.claims_paid.discard(claim)
+
+    def reverse_recovery(
+        self,
+        *,
+        claim: UUID,
+        ref: str,
+        amount_fen: int,
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        """Gives back the pool's share of the recovery `ref` on `claim`; refused when the pool
+        no longer holds it (R10, R13)."""
+        check_reason(reason)
+        if amount_fen < 0 or amount_fen > self.recovered_by_claim.get(claim, 0):
+            raise RuleViolation(
+                "R13",
+                "ref",
+                f"{self.code} received {format_yuan(self.recovered_by_claim.get(claim, 0))} "
+                f"of recoveries on that claim, not {format_yuan(amount_fen)} to give back",
+            )
+        if amount_fen == 0:
+            return
+        self._check_keeps_funds(amount_fen, f"recovery {ref}")
+        self._recovery_reversed(
+            claim=claim,
+            ref=ref,
+            amount_fen=amount_fen,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+
+    @event("RecoveryReversed")
+    def _recovery_reversed(
+        self,
+        claim: UUID,
+        ref: str,
+        amount_fen: int,
+        reason: str,
+        effective_date: date,
+        actor: Actor,
+    ) -> None:
+        self.recovered_fen -= amount_fen
+        self.recovered_by_claim[claim] -= amount_fen

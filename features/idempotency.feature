@@ -9,6 +9,10 @@ Feature: A repeated command changes nothing (R14)
       | province pool | 35%   |
       | city pool     | 35%   |
       | bank          | 30%   |
+    And the risk pools of 苏科贷 are opened and funded:
+      | pool          | funded by    | funds         |
+      | province pool | 江苏省财政厅 | 10,000,000.00 |
+      | city pool     | 苏州市财政局 | 10,000,000.00 |
     And ICBC lent 3,000,000.00 to 苏州云帆智能科技有限公司 under 苏科贷 as loan L1 on 2024-02-01
 
   Scenario: Registering the same loan reference twice finds the first registration
@@ -46,11 +50,7 @@ Feature: A repeated command changes nothing (R14)
     And nothing is written to the ledger
 
   Scenario: A repeated recovery reference is shared back once
-    Given the risk pools of 苏科贷 are opened and funded:
-      | pool          | funded by    | funds         |
-      | province pool | 江苏省财政厅 | 10,000,000.00 |
-      | city pool     | 苏州市财政局 | 10,000,000.00 |
-    And ICBC declared loan L1 in default on 2024-09-01
+    Given ICBC declared loan L1 in default on 2024-09-01
     And ICBC filed a claim on loan L1 on 2024-09-10
     And the fund manager approved 3,000,000.00 of the claim on loan L1 on 2024-09-20
     And the fund manager paid the legs of the claim on loan L1 on 2024-09-25

@@ -8,21 +8,25 @@ event of the session is stored or none is. A version conflict reruns the session
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from domain.errors import DomainError
+from domain.exposure import Exposure
 from domain.loan import Loan
 from domain.pool import RiskPool
 from ledger.claims import ClaimCommands
 from ledger.close_of_business import CloseOfBusinessCommands
+from ledger.corrections import CorrectionCommands
 from ledger.cover import CoverCommands
 from ledger.lending import LendingCommands
 from ledger.programme import ProgrammeCommands
 from ledger.settings import Settings
+from ledger.suspension import SuspensionCommands
 from ledger.transcodings import ActorAsDict, DateAsISO
 
 R = TypeVar("R")
@@ -38,6 +42,9 @@ class RiskLedger(Application[UUID]):
     """The ledger of one risk-sharing programme, stored as events."""
 
     name = "riskledger"
+    # Every registration and principal repayment under a product lands on its exposure (R3):
+    # a snapshot every 200 events keeps loading it short however long its history grows.
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {Exposure: 200}
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -75,6 +82,12 @@ class RiskLedger(Application[UUID]):
 
 
 class Session(
-    ProgrammeCommands, LendingCommands, ClaimCommands, CoverCommands, CloseOfBusinessCommands
+    ProgrammeCommands,
+    LendingCommands,
+    ClaimCommands,
+    CoverCommands,
+    CloseOfBusinessCommands,
+    CorrectionCommands,
+    SuspensionCommands,
 ):
     """Every command a programme's parties can give, on one session's aggregates."""

@@ -92,6 +92,14 @@ class ClaimCommands(SessionBase):
         count_payout_as_leg(self, claim, effective_date, actor)
         if claim.state != RECOVERING:
             self._count_claim(account, claim, effective_date, actor)
+        # The loss is fixed: the loan's remaining principal stops using leverage (R3, R4).
+        self.exposure(loan.product, effective_date, actor).compensate(
+            loan=loan.id,
+            remaining_fen=loan.exposure_fen,
+            compensated_fen=claim.approved_fen,
+            effective_date=effective_date,
+            actor=actor,
+        )
         return dict(claim.burdens)
 
     def close_recovery(

@@ -1,4 +1,5 @@
-"""Close of business: each open loan classified (R5) and defaulted past its threshold (R6).
+"""Close of business: each open loan classified (R5) and defaulted past its threshold (R6);
+then the circuit breaker (R4) judges every product on the same loans' figures.
 
 `close_business_day` runs once per business date and is idempotent for it: the business
 calendar records the day as closed, so a rerun writes nothing. Loans are reviewed in
@@ -16,7 +17,7 @@ point and needs no projection to be up to date.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -27,16 +28,20 @@ from domain.actor import Actor
 from domain.business_calendar import BusinessCalendar
 from domain.classification import NORMAL
 from domain.loan import Loan
+from domain.suspension import LoanStanding
 from ledger.session import SessionBase
+from ledger.suspension import products_defined
 
 if TYPE_CHECKING:
-    from ledger.app import RiskLedger
+    from ledger.app import RiskLedger, Session
 
 BATCH = 200
 PAGE = 1000
 _REGISTERED = get_topic(Loan.Registered)
 _PAID_OFF = get_topic(Loan.PaidOff)
 _CLASSIFIED = get_topic(Loan.Classified)
+# A reversed repayment makes a paid-off loan active again (R13): it is reviewed once more.
+_REACTIVATED = get_topic(Loan.Reactivated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,8 @@ class DayClose:
     loans_reviewed: int = 0
     loans_classified: int = 0
     loans_defaulted: int = 0
+    # What the circuit breaker changed (R4), one line each: "SKD: ICBC suspended (...)".
+    breakers: tuple[str, ...] = ()
 
 
 class CloseOfBusinessCommands(SessionBase):
@@ -107,7 +114,7 @@ def loans_to_review(ledger: RiskLedger) -> list[UUID]:
     start = 1
     while True:
         page = ledger.recorder.select_notifications(
-            start=start, limit=PAGE, topics=(_REGISTERED, _PAID_OFF, _CLASSIFIED)
+            start=start, limit=PAGE, topics=(_REGISTERED, _PAID_OFF, _CLASSIFIED, _REACTIVATED)
         )
         for notification in page:
             loan = notification.originator_id
@@ -115,6 +122,8 @@ def loans_to_review(ledger: RiskLedger) -> list[UUID]:
                 registered[loan] = None
             elif notification.topic == _PAID_OFF:
                 paid_off.add(loan)
+            elif notification.topic == _REACTIVATED:
+                paid_off.discard(loan)
             else:
                 classified = ledger.mapper.to_domain_event(notification)
                 last_class[loan] = classified.new_class
@@ -140,13 +149,30 @@ def close_business_day(
         return DayClose(as_of, closed_now=False)
     loans = loans_to_review(ledger)
     classified = defaulted = 0
+    standings: list[LoanStanding] = []
     for first in range(0, len(loans), batch_size):
         batch = loans[first : first + batch_size]
-        batch_classified, batch_defaulted = ledger.transact(
-            lambda s, batch=batch: s.review_loans(batch, as_of, actor)
+        # The loans just reviewed, already loaded, give the circuit breaker its figures.
+        (batch_classified, batch_defaulted), batch_standings = ledger.transact(
+            lambda s, batch=batch: (
+                s.review_loans(batch, as_of, actor),
+                s.loan_standings(batch, as_of),
+            )
         )
         classified += batch_classified
         defaulted += batch_defaulted
+        standings.extend(batch_standings)
     closing = DayClose(as_of, True, len(loans), classified, defaulted)
-    closed_now = ledger.transact(lambda s: s.close_day(closing, actor))
-    return closing if closed_now else DayClose(as_of, closed_now=False)
+    products = products_defined(ledger)
+
+    def finish(s: Session) -> tuple[list[str], bool]:
+        # The verdicts and the day's close are saved together: a rerun finds both or neither.
+        if not s.day_to_close(as_of):
+            return [], False
+        breakers = s.trip_breakers(products, standings, as_of, actor)
+        return breakers, s.close_day(closing, actor)
+
+    breakers, closed_now = ledger.transact(finish)
+    if not closed_now:
+        return DayClose(as_of, closed_now=False)
+    return replace(closing, breakers=tuple(breakers))

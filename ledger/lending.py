@@ -9,6 +9,7 @@ from domain.actor import Actor
 from domain.eligibility import Applicant, registration_violations
 from domain.enterprise import Enterprise
 from domain.errors import Conflict
+from domain.exposure import leverage_multiple
 from domain.ids import enterprise_id, loan_id
 from domain.loan import Loan
 from domain.lpr import LPR_ID, LprHistory
@@ -67,6 +68,7 @@ class LendingCommands(SessionBase):
                     f"{', '.join(differences)}",
                 )
             return existing.id, False
+        found.check_open_to(bank)  # R4: not while the product is stopped or the bank suspended
         self._check_eligibility(
             terms,
             enterprise,
@@ -92,6 +94,17 @@ class LendingCommands(SessionBase):
             interest_every_months=interest_every_months,
         )
         enterprise.take_loan(product=product, loan=loan.id, effective_date=start_date, actor=actor)
+        # Saved with the loan: a rival registration that took the headroom meanwhile makes
+        # this save conflict, and the rerun decides again on fresh state (R3).
+        exposure = self.exposure(product, start_date, actor)
+        exposure.check_headroom(
+            principal_fen=principal_fen,
+            multiple=leverage_multiple(terms),
+            pool_funds_fen=sum(self.pool(code).available_fen for code in found.pools.values()),
+        )
+        exposure.cover(
+            loan=loan.id, principal_fen=principal_fen, effective_date=start_date, actor=actor
+        )
         return self._add(loan).id, True
 
     def _check_eligibility(
@@ -150,13 +163,18 @@ class LendingCommands(SessionBase):
         ref: str,
         actor: Actor,
     ) -> bool:
-        return self.loan(bank, reference).repay(
+        """Records a repayment; the principal repaid frees leverage headroom (R3)."""
+        loan = self.loan(bank, reference)
+        new = loan.repay(
             principal_fen=principal_fen,
             interest_fen=interest_fen,
             value_date=value_date,
             ref=ref,
             actor=actor,
         )
+        if new:
+            self._free_headroom(loan, principal_fen, value_date, actor)
+        return new
 
     def receive_payment(
         self,
@@ -168,9 +186,22 @@ class LendingCommands(SessionBase):
         ref: str,
         actor: Actor,
     ) -> tuple[Allocation, bool]:
-        """Applies one repayment by the waterfall (R12); returns how, and whether it is new."""
-        return self.loan(bank, reference).receive_payment(
+        """Applies one repayment by the waterfall (R12); returns how, and whether it is new.
+
+        The principal it pays frees leverage headroom (R3).
+        """
+        loan = self.loan(bank, reference)
+        allocation, new = loan.receive_payment(
             amount_fen=amount_fen, value_date=value_date, ref=ref, actor=actor
+        )
+        if new:
+            self._free_headroom(loan, allocation.principal_fen, value_date, actor)
+        return allocation, new
+
+    def _free_headroom(self, loan: Loan, principal_fen: int, day: date, actor: Actor) -> None:
+        """Takes principal the borrower repaid off the product's covered outstanding (R3)."""
+        self.exposure(loan.product, day, actor).reduce(
+            loan=loan.id, principal_fen=principal_fen, effective_date=day, actor=actor
         )
 
     def declare_default(
@@ -179,3 +210,21 @@ class LendingCommands(SessionBase):
         return self.loan(bank, reference).declare_default(
             default_date=default_date, reason=reason, actor=actor
         )
+
+    def write_off(
+        self, *, bank: str, reference: str, effective_date: date, reason: str, actor: Actor
+    ) -> bool:
+        """Writes off what a defaulted loan still owes; False when it already was.
+
+        Unless its claim was approved already, the loan stops using leverage (R3).
+        """
+        loan = self.loan(bank, reference)
+        written = loan.write_off(effective_date=effective_date, reason=reason, actor=actor)
+        if written:
+            self.exposure(loan.product, effective_date, actor).write_off(
+                loan=loan.id,
+                remaining_fen=loan.exposure_fen,
+                effective_date=effective_date,
+                actor=actor,
+            )
+        return written

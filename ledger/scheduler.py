@@ -57,6 +57,8 @@ def close_of_business_job(
         closing.loans_classified,
         closing.loans_defaulted,
     )
+    for change in closing.breakers:
+        log.warning("circuit breaker (R4): %s", change)
     return closing
 
 

@@ -13,6 +13,7 @@ from domain.loan import ACTIVE, DEFAULTED, PAID_OFF, REGISTERED, Loan
 from domain.policy import IN_FORCE, LAPSED, InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
+from projections.reversals import REVERSAL_HANDLERS
 from projections.rows import Rows
 from projections.schema import (
     claims,
@@ -56,14 +57,12 @@ def pool_payment_made(rows: Rows, e: RiskPool.PaymentMade) -> None:
 
 
 def pool_leg_queued(rows: Rows, e: RiskPool.LegQueued) -> None:
-    rows.add(
-        pool_queue,
-        pool_id=e.originator_id.hex,
-        claim_id=e.claim.hex,
-        payer=e.payer,
-        amount_fen=e.amount_fen,
-        queued_on=e.effective_date,
-    )
+    waiting = {"payer": e.payer, "amount_fen": e.amount_fen, "queued_on": e.effective_date}
+    queued = rows.get(pool_queue, e.originator_id.hex, e.claim.hex)
+    if queued is not None:  # paid from the queue, reversed (R13), and queued once more
+        queued.update(waiting, paid_on=None)
+        return
+    rows.add(pool_queue, pool_id=e.originator_id.hex, claim_id=e.claim.hex, **waiting)
 
 
 def pool_recovery_received(rows: Rows, e: RiskPool.RecoveryReceived) -> None:
@@ -317,4 +316,5 @@ HANDLERS: dict[type, Callable[[Rows, Any], None]] = {
     InsurancePolicy.PremiumPaid: premium_paid,
     InsurancePolicy.ClaimPaid: policy_claim_paid,
     InsurancePolicy.Lapsed: policy_lapsed,
+    **REVERSAL_HANDLERS,
 }

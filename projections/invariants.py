@@ -12,9 +12,10 @@ from eventsourcing.domain import Aggregate
 from domain.claim import APPROVED, RECOVERING, SETTLED, Claim
 from domain.claimant_account import ClaimantAccount
 from domain.coverage import covered_fen
+from domain.exposure import Exposure
 from domain.guarantee import Guarantee
 from domain.legs import GUARANTOR, Leg, plan_legs, settles_burdens
-from domain.loan import Loan
+from domain.loan import PAID_OFF, Loan
 from domain.money import WHOLE_BPS, format_yuan
 from domain.policy import InsurancePolicy
 from domain.pool import RiskPool
@@ -58,6 +59,9 @@ def check_invariants(app: Application[UUID]) -> list[str]:
     violations.extend(_pool_ledger_violations(pools, claims.values(), products))
     violations.extend(_cap_violations(claims, products, accounts))
     violations.extend(_cover_violations(covers, claims))
+    violations.extend(_reversal_violations(pools, loans, claims.values()))
+    exposures = [a for a in aggregates if isinstance(a, Exposure)]
+    violations.extend(_exposure_violations(exposures, loans))
     return violations
 
 
@@ -319,4 +323,86 @@ def _cover_violations(
             found.append(f"{name}: pays more than it covers (R16)")
         if any(paid > allowed for paid, allowed in fees):
             found.append(f"{name}: fees or premiums above what the rate allows (R17)")
+    return found
+
+
+def _reversal_violations(
+    pools: list[RiskPool], loans: list[Loan], claims: Iterable[Claim]
+) -> list[str]:
+    """A reversal undoes exactly one recorded money event, never more than it was (R13)."""
+    found: list[str] = []
+    for pool in pools:
+        name = f"pool {pool.code}"
+        unknown = sorted(set(pool.reversals) - set(pool.contributions))
+        if unknown:
+            found.append(f"{name}: reverses contributions it never received: {unknown} (R13)")
+        standing = sum(f for ref, f in pool.contributions.items() if ref not in pool.reversals)
+        if pool.contributed_fen != standing:
+            found.append(
+                f"{name}: contributed {format_yuan(pool.contributed_fen)}, but its contributions "
+                f"less those reversed total {format_yuan(standing)} (R13)"
+            )
+        by_claim = pool.recovered_by_claim.values()
+        if any(fen < 0 for fen in by_claim) or sum(by_claim) != pool.recovered_fen:
+            found.append(f"{name}: gave back more recoveries on a claim than it received (R13)")
+    for loan in loans:
+        name = f"{loan.bank} loan {loan.reference}"
+        unknown = sorted(set(loan.reversals) - set(loan.repayments_by_ref))
+        if unknown:
+            found.append(f"{name}: reverses repayments it never received: {unknown} (R13)")
+        standing = [r for ref, r in loan.repayments_by_ref.items() if ref not in loan.reversals]
+        repaid = (sum(r.principal_fen for r in standing), sum(r.interest_fen for r in standing))
+        if (loan.principal_repaid_fen, loan.interest_repaid_fen) != repaid:
+            found.append(
+                f"{name}: repaid {format_yuan(loan.principal_repaid_fen)} principal and "
+                f"{format_yuan(loan.interest_repaid_fen)} interest, but its repayments less those "
+                f"reversed come to {format_yuan(repaid[0])} and {format_yuan(repaid[1])} (R13)"
+            )
+        if loan.state == PAID_OFF and loan.outstanding_fen != 0:
+            found.append(f"{name}: paid off with {format_yuan(loan.outstanding_fen)} outstanding")
+    for claim in claims:
+        name = f"claim {claim.reference} on {claim.bank} loan {claim.loan_reference}"
+        unknown = sorted(set(claim.reversals) - set(claim.recoveries))
+        if unknown:
+            found.append(f"{name}: reverses recoveries it never recorded: {unknown} (R13)")
+        standing = [
+            sum(parts.values())
+            for ref, parts in claim.recoveries.items()
+            if ref not in claim.reversals
+        ]
+        if claim.recovered_fen != sum(standing):
+            found.append(
+                f"{name}: recovered {format_yuan(claim.recovered_fen)}, but its recoveries less "
+                f"those reversed total {format_yuan(sum(standing))} (R13)"
+            )
+        unknown = sorted(set(claim.leg_reversals) - set(claim.legs))
+        if unknown:
+            found.append(f"{name}: reverses legs nobody owes: {unknown} (R13)")
+    return found
+
+
+def _exposure_violations(exposures: list[Exposure], loans: list[Loan]) -> list[str]:
+    """A product's covered outstanding is its loans' principal not repaid, leaving out loans
+    whose claim was approved or that were written off; what it ever covered is their whole
+    principal (R3)."""
+    found: list[str] = []
+    for exposure in exposures:
+        mine = [loan for loan in loans if loan.product == exposure.product]
+        expected = sum(
+            loan.principal_fen - loan.principal_repaid_fen
+            for loan in mine
+            if loan.id.hex not in exposure.compensations and loan.written_off_on is None
+        )
+        name = f"exposure of {exposure.product}"
+        if exposure.covered_fen != expected:
+            found.append(
+                f"{name}: covers {format_yuan(exposure.covered_fen)}, but its loans leave "
+                f"{format_yuan(expected)} of principal outstanding or undrawn (R3)"
+            )
+        registered = sum(loan.principal_fen for loan in mine)
+        if exposure.registered_fen != registered:
+            found.append(
+                f"{name}: covered {format_yuan(exposure.registered_fen)} in all, but its loans' "
+                f"principal is {format_yuan(registered)} (R3)"
+            )
     return found

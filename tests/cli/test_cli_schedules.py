@@ -78,7 +78,8 @@ def test_one_amount_is_applied_by_the_waterfall_and_printed_part_by_part(annuity
         "overdue principal 142,338.72, current interest 0.00, current principal 0.00, "
         "prepaid principal 0.00; outstanding 1,057,661.28"
     )
-    assert annuity_loan.event_count() == before + 1
+    # The repayment, and the principal it paid taken off the product's exposure (R3).
+    assert annuity_loan.event_count() == before + 2
     found = show(annuity_loan, "2024-04-10")
     # February is paid; March's principal is part paid, so it is 10 days overdue.
     assert [i["status"] for i in found["instalments"][:3]] == ["paid", "overdue", "due"]
@@ -174,11 +175,13 @@ def test_closing_a_day_by_hand_classifies_defaults_and_is_idempotent(annuity_loa
     closed = annuity_loan.ok("close-day 2024-06-01")
     again = annuity_loan.ok("close-day 2024-06-01")
 
-    assert closed.stdout.strip() == (
-        "business day 2024-06-01 closed: 1 loan reviewed, 1 classified, 1 defaulted"
-    )
-    # Defaulted, Classified, the calendar opened and the day closed.
-    assert annuity_loan.event_count() == before + 4
+    assert closed.stdout.splitlines() == [
+        "business day 2024-06-01 closed: 1 loan reviewed, 1 classified, 1 defaulted",
+        # The bank's one loan under SKD is non-performing: its NPL ratio is 100% (R4).
+        "SKD: ICBC-SZ suspended (NPL ratio 100.00% ≥ 5.00%)",
+    ]
+    # Defaulted, Classified, the bank suspended, the calendar opened and the day closed.
+    assert annuity_loan.event_count() == before + 5
     assert again.stdout.strip() == "business day 2024-06-01 was already closed; nothing written"
     assert annuity_loan.ok("scheduler status").stdout.strip() == (
         "last business day closed: 2024-06-01"

@@ -13,6 +13,7 @@ import pytest
 from domain.ids import (
     claimant_account_id,
     enterprise_id,
+    exposure_id,
     institution_id,
     loan_id,
     pool_id,
@@ -167,4 +168,5 @@ def test_reads_every_aggregate_across_pages_of_notifications(settled, monkeypatc
         loan_id("ICBC", "L1"),
         settled.claim("L1").id,
         claimant_account_id("苏科贷", "ICBC"),
+        exposure_id("苏科贷"),
     }

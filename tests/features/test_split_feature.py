@@ -1,12 +1,22 @@
 """Splitting an approved loss into burdens, paid in legs from the pools (R8, R9, R10)."""
 
-from pytest_bdd import scenarios, then, when
+from pytest_bdd import given, scenarios, then, when
 
 from domain.money import format_yuan
 
 from .programme import amount, body, party, text
 
 scenarios("split.feature")
+
+
+@given(
+    text(
+        "{funder} contributed {funds:Yuan} to the {pool} of {product} on {day:Date} "
+        "under reference {ref:Code}"
+    )
+)
+def pool_was_topped_up(programme, funder, funds, pool, product, day, ref):
+    programme.run(programme.contribution(product, pool, funder, funds, day, ref))
 
 
 @when(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -43,8 +44,13 @@ def test_the_example_terms_are_the_designs_kechuangdai_and_kejibao():
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> RiskLedger:
-    """A ledger running 科创贷 with a county pool holding 10万, and loan K1 of 500万 in default."""
+    """A ledger running 科创贷 with a county pool holding 10万, and loan K1 of 500万 in default.
+
+    At the usual 10× a pool that bears 10% of each loss can never run short on its product
+    alone (R3); here the county levers its pool 50×, so one loss outruns it (R10).
+    """
     ledger = RiskLedger(Settings(db=str(tmp_path / "cover.db"), operator="pytest"))
+    terms = replace(load_terms(PRODUCTS / "kechuangdai.toml"), leverage_multiple=50)
 
     def programme(s: Session) -> None:
         for code, kind, level in [
@@ -66,7 +72,7 @@ def ledger(tmp_path: Path) -> RiskLedger:
         s.add_enterprise(
             uscc=USCC, name="某科技", region="昆山", effective_date=START, actor=MANAGER
         )
-        s.define_product(terms=load_terms(PRODUCTS / "kechuangdai.toml"), actor=MANAGER)
+        s.define_product(terms=terms, actor=MANAGER)
         s.open_pool(
             code="KS-POOL",
             name="县池",

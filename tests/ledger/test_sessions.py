@@ -127,8 +127,9 @@ def test_a_whole_batch_of_commands_lands_in_one_write(ledger: RiskLedger) -> Non
     before = ledger.event_count()
     ledger.transact(lambda s: _defaulted_loan(s, "L1", 500_000_00))
     # loan registered (and listed on the enterprise), disbursed, defaulted, claim opened;
-    # claim filed, approved; the bank's claimant account opened and the claim counted on it
-    assert ledger.event_count() == before + 9
+    # claim filed, approved; the bank's claimant account opened and the claim counted on it;
+    # the product's exposure opened, covering the loan, then taking it off on approval (R3)
+    assert ledger.event_count() == before + 12
 
 
 def test_a_refused_command_in_a_batch_writes_nothing_of_the_batch(ledger: RiskLedger) -> None:

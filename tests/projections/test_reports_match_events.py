@@ -5,16 +5,25 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ledger.app import RiskLedger
+from domain.actor import Actor
+from domain.errors import DomainError
+from ledger.app import RiskLedger, Session
 from ledger.demo import build_demo
 from ledger.settings import Settings
+from projections.invariants import check_invariants
 from projections.reports import pool_balances, product_statistics
 from projections.runner import ReadModels, open_engine
+
+CORRECTOR = Actor("KJJ", "auditor-requested", "cli")
+REASON = "keyed by mistake"
+LATE = date(2030, 1, 1)  # after every event the demo records
 
 
 def _raw_events(db: Path) -> list[tuple[str, str, dict[str, Any]]]:
@@ -31,6 +40,8 @@ def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dic
     pool_code: dict[str, str] = {}
     products: dict[str, Counter] = defaultdict(Counter)
     burdens: dict[str, Counter] = defaultdict(Counter)
+    compensation: dict[str, Counter] = defaultdict(Counter)
+    recovery_shares: dict[str, Counter] = defaultdict(Counter)
     firms: dict[str, set[str]] = defaultdict(set)
     loan_product: dict[str, str] = {}
     claim_product: dict[str, str] = {}
@@ -43,6 +54,12 @@ def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dic
             pools[pool_code[oid]]["paid_out_fen"] += state["amount_fen"]
         elif name == "RiskPool.RecoveryReceived":
             pools[pool_code[oid]]["recovered_fen"] += state["amount_fen"]
+        elif name == "RiskPool.ContributionReversed":
+            pools[pool_code[oid]]["contributed_fen"] -= state["amount_fen"]
+        elif name == "RiskPool.PaymentReversed":
+            pools[pool_code[oid]]["paid_out_fen"] -= state["amount_fen"]
+        elif name == "RiskPool.RecoveryReversed":
+            pools[pool_code[oid]]["recovered_fen"] -= state["amount_fen"]
         elif name == "Loan.Registered":
             loan_product[oid] = state["product"]
             products[state["product"]]["loans"] += 1
@@ -51,6 +68,8 @@ def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dic
             products[loan_product[oid]]["disbursed_fen"] += state["amount_fen"]
         elif name == "Loan.RepaymentReceived":
             products[loan_product[oid]]["repaid_fen"] += state["principal_fen"]
+        elif name == "Loan.RepaymentReversed":
+            products[loan_product[oid]]["repaid_fen"] -= state["principal_fen"]
         elif name == "Loan.Defaulted":
             products[loan_product[oid]]["defaulted_loans"] += 1
             products[loan_product[oid]]["defaulted_fen"] += state["outstanding_fen"]
@@ -61,10 +80,87 @@ def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dic
             burdens[claim_product[oid]].update(state["burdens"])
         elif name == "Claim.RecoveryShared":
             products[claim_product[oid]]["recovered_fen"] += state["amount_fen"]
+            recovery_shares[claim_product[oid]].update(state["shares"])
+        elif name == "Claim.RecoveryReversed":
+            products[claim_product[oid]]["recovered_fen"] -= state["amount_fen"]
+            recovery_shares[claim_product[oid]].subtract(state["shares"])
+        elif name == "Claim.LegPaid":
+            compensation[claim_product[oid]][state["payer"]] += state["amount_fen"]
+        elif name == "Claim.LegPaymentReversed":
+            compensation[claim_product[oid]][state["payer"]] -= state["amount_fen"]
     for code, figures in products.items():
         figures["outstanding_fen"] = figures["disbursed_fen"] - figures["repaid_fen"]
         figures["enterprises"] = len(firms[code])
-    return pools, {code: (figures, burdens[code]) for code, figures in products.items()}
+    return pools, {
+        code: (figures, burdens[code], compensation[code], recovery_shares[code])
+        for code, figures in products.items()
+    }
+
+
+def _reverse_one_of_each(ledger: RiskLedger) -> set[str]:
+    """Reverses one repayment, contribution, recovery and pool leg of the demo; returns the
+    kinds reversed (R13). Candidates a rule refuses (a defaulted loan's repayment, a pool
+    that no longer holds a contribution) are passed over for the next."""
+    events = [
+        ledger.mapper.to_domain_event(n)
+        for n in ledger.recorder.select_notifications(start=1, limit=1_000_000)
+    ]
+    reversals: dict[str, list[Callable[[Session], Any]]] = defaultdict(list)
+    for e in reversed(events):  # the latest first: the likeliest to be reversible
+        kind = type(e).__qualname__
+        if kind == "Loan.RepaymentReceived":
+            loan = ledger.repository.get(e.originator_id)
+            reversals["repayment"].append(
+                lambda s, loan=loan, e=e: s.reverse_repayment(
+                    bank=loan.bank,
+                    reference=loan.reference,
+                    ref=e.ref,
+                    reason=REASON,
+                    effective_date=LATE,
+                    actor=CORRECTOR,
+                )
+            )
+        elif kind == "RiskPool.ContributionReceived":
+            code = ledger.repository.get(e.originator_id).code
+            reversals["contribution"].append(
+                lambda s, code=code, e=e: s.reverse_contribution(
+                    pool=code, ref=e.ref, reason=REASON, effective_date=LATE, actor=CORRECTOR
+                )
+            )
+        elif kind in ("Claim.RecoveryShared", "Claim.LegPaid"):
+            claim = ledger.repository.get(e.originator_id)
+            if kind == "Claim.RecoveryShared":
+                reversals["recovery"].append(
+                    lambda s, c=claim, e=e: s.reverse_recovery(
+                        bank=c.bank,
+                        reference=c.loan_reference,
+                        ref=e.ref,
+                        reason=REASON,
+                        effective_date=LATE,
+                        actor=CORRECTOR,
+                    )
+                )
+            elif e.payer.startswith("pool."):
+                reversals["leg"].append(
+                    lambda s, c=claim, e=e: s.reverse_leg_payment(
+                        bank=c.bank,
+                        reference=c.loan_reference,
+                        party=e.payer,
+                        reason=REASON,
+                        effective_date=LATE,
+                        actor=CORRECTOR,
+                    )
+                )
+    done: set[str] = set()
+    for kind, candidates in reversals.items():
+        for reversal in candidates:
+            try:
+                ledger.transact(reversal)
+            except DomainError:
+                continue
+            done.add(kind)
+            break
+    return done
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +168,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("demo") / "demo.db"
     ledger = RiskLedger(Settings(db=str(db)))
     build_demo(ledger, seed=7, loans=300)
+    # The reversals (R13) must reach the reports exactly as the events they undo did.
+    assert _reverse_one_of_each(ledger) == {"repayment", "contribution", "recovery", "leg"}
+    assert check_invariants(ledger) == []
     ReadModels(ledger, open_engine(f"sqlite:///{db}")).catch_up()
     ledger.close()
     return db
@@ -97,7 +196,7 @@ def test_product_report_equals_hand_recomputation_from_raw_events(demo_db: Path)
     assert {row["product"] for row in reported} == set(expected)
     assert sum(row["claims"] for row in reported) > 0, "the demo must exercise claims"
     for row in reported:
-        figures, burdens = expected[row["product"]]
+        figures, burdens, compensation, recovery_shares = expected[row["product"]]
         for key in (
             "loans",
             "enterprises",
@@ -111,3 +210,10 @@ def test_product_report_equals_hand_recomputation_from_raw_events(demo_db: Path)
         ):
             assert row[key] == figures[key], (row["product"], key)
         assert row["burden_fen"] == {party: fen for party, fen in burdens.items() if fen or party}
+        for reported_parts, parts in (
+            (row["compensation_paid_fen"], compensation),
+            (row["recovery_share_fen"], recovery_shares),
+        ):
+            assert {p: f for p, f in reported_parts.items() if f} == {
+                p: f for p, f in parts.items() if f
+            }, row["product"]
