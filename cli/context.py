@@ -13,7 +13,7 @@ from domain.actor import Actor
 from domain.errors import InvalidInput
 from domain.money import parse_bps, parse_fen
 from ledger.app import RiskLedger, Session
-from ledger.settings import Settings
+from ledger.settings import Settings, business_today
 from projections.runner import ReadModels, open_engine
 
 
@@ -66,9 +66,9 @@ def get_context(ctx: typer.Context) -> Context:
 
 
 def parse_day(text: str | None, field: str = "date") -> date:
-    """Returns the ISO date in `text`, or today when none is given."""
+    """Returns the ISO date in `text`, or today in the programme's time zone when none is given."""
     if text is None:
-        return date.today()
+        return business_today()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -36,7 +36,8 @@ class LedgerGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except DomainError as error:
-            typer.echo(f"error: {error}", err=True)
+            # A reason typed with line breaks must not break the one-line promise.
+            typer.echo("error: " + " ".join(str(error).split()), err=True)
             raise typer.Exit(REFUSED) from None
         except Exception as error:
             # Usage errors and exits carry their own exit code; the command line shows those.

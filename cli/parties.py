@@ -39,8 +39,11 @@ def add_institution(
     effective = parse_day(day)
 
     def command(session: Session) -> object:
-        # An operator may register itself: somebody has to be the first fund manager.
-        bootstrap = kind == "operator" and c.acting_as in (None, code)
+        # The first operator registers itself: somebody has to be the first fund manager.
+        # Once the ledger holds anything, operators are added by an existing one.
+        bootstrap = (
+            kind == "operator" and c.acting_as in (None, code) and c.ledger.event_count() == 0
+        )
         actor = c.actor(code) if bootstrap else c.manager(session)
         return session.add_institution(
             code=code,

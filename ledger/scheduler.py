@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -20,9 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from domain.actor import Actor
 from ledger.app import RiskLedger
 from ledger.close_of_business import DayClose, close_business_day
-from ledger.settings import Settings
+from ledger.settings import TIMEZONE, Settings
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
 JOB_ID = "close-of-business"
 RUN_AT_HOUR, RUN_AT_MINUTE = 0, 30
 # The ledger itself closes the day; the operator who started the scheduler is recorded too.

@@ -5,9 +5,18 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 DEFAULT_DB = "riskledger.db"
+# Business dates are the programme's: a Suzhou clerk's "today", whatever the server's zone.
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def business_today() -> date:
+    """Today's business date in the programme's time zone."""
+    return datetime.now(TIMEZONE).date()
 
 
 def _default_operator() -> str:
