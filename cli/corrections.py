@@ -28,6 +28,13 @@ ContributionRef = Annotated[
 RecoveryRef = Annotated[
     str, typer.Option("--ref", help="The reference the recovery was recorded under")
 ]
+LegReversalRef = Annotated[
+    str,
+    typer.Option(
+        "--ref",
+        help="Your reference for this reversal: the same again is answered as the first time",
+    ),
+]
 
 
 def _parts(parts: dict[str, int]) -> str:
@@ -127,6 +134,7 @@ def reverse_leg(
     bank: Bank,
     loan: LoanRef,
     party: Annotated[str, typer.Option(help="The payer of the leg, e.g. pool.city or insurer")],
+    ref: LegReversalRef,
     reason: Reason,
     day: Date = None,
 ) -> None:
@@ -143,16 +151,22 @@ def reverse_leg(
             bank=bank,
             reference=loan,
             party=party,
+            ref=ref,
             reason=reason,
             effective_date=effective,
             actor=c.manager(s),
         )
     )
     _, claim = Session(c.ledger).claim_of(bank, loan)
-    verb = "reversed" if new else "already reversed"
+    if not new:
+        typer.echo(
+            f"leg of {party} on {bank}/{loan} already reversed under {ref} ({reason}): "
+            f"{format_yuan(fen)}; the claim is {claim.state}"
+        )
+        return
     typer.echo(
-        f"leg of {party} on {bank}/{loan} {verb} ({reason}): {format_yuan(fen)} unpaid again; "
-        f"the claim is {claim.state}"
+        f"leg of {party} on {bank}/{loan} reversed under {ref} ({reason}): {format_yuan(fen)} "
+        f"unpaid again; the claim is {claim.state}"
     )
     still = c.ledger.get_pool(pool).queue if pool is not None else {}
     paid = [leg for waiting_claim, leg in waiting.items() if waiting_claim not in still]

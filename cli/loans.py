@@ -144,15 +144,16 @@ def declare_default(
     reason: Annotated[str, typer.Option(help="Why, e.g. 逾期90天 or bankruptcy")],
     day: Date = None,
 ) -> None:
-    """Declare a loan in default (R6)."""
+    """Declare a loan in default (R6); the same declaration again stores nothing (R14)."""
     c = get_context(ctx)
     effective = parse_day(day)
-    c.ledger.transact(
+    declared = c.ledger.transact(
         lambda s: s.declare_default(
             bank=bank, reference=loan, default_date=effective, reason=reason, actor=c.actor(bank)
         )
     )
-    typer.echo(f"loan {bank}/{loan} in default from {effective}")
+    already = "" if declared else "already "
+    typer.echo(f"loan {bank}/{loan} {already}in default from {effective}")
 
 
 @app.command("write-off")

@@ -9,8 +9,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.corrections import Reversals, check_reason
-from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.corrections import LegReversal, Reversals, check_reason
+from domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from domain.ids import claim_id
 from domain.legs import BANK, GUARANTOR, plan_legs
 from domain.loan import DEFAULTED, Loan
@@ -53,7 +53,9 @@ class Claim(Aggregate):
         """Returns a newly filed claim after checking default, window and open claims (R7).
 
         A guaranteed loan's claim is the guarantor's, after its 代偿 on `guarantee`; an
-        insured loan's is the bank's, while `policy` is in force.
+        insured loan's is the bank's, while `policy` is in force. Its loss base is the
+        principal outstanding at default, with the interest unpaid then when the product
+        covers interest.
         """
         if not reference.strip():
             raise InvalidInput("ref", "a claim needs the claimant's reference")
@@ -86,7 +88,7 @@ class Claim(Aggregate):
             product=loan.product,
             terms_version=loan.terms_version,
             claimant=terms.claimant,
-            loss_base_fen=loan.outstanding_at_default_fen,
+            loss_base_fen=loan.loss_base_fen(covers_interest=terms.covers_interest),
             default_date=loan.default_date,
             effective_date=filed_on,
             actor=actor,
@@ -135,7 +137,8 @@ class Claim(Aggregate):
         # Each recovery's parts by its reference, as shared; and what was reversed (R13).
         self.recoveries: dict[str, dict[str, int]] = {}
         self.reversals = Reversals()
-        self.leg_reversals = Reversals()
+        # Leg payments reversed, by the caller's reference for each reversal (R13, R14).
+        self.leg_reversals: dict[str, LegReversal] = {}
 
     def approve(
         self,
@@ -450,20 +453,34 @@ class Claim(Aggregate):
         self.reversals.remember(ref, reason, effective_date)
 
     def reverse_leg_payment(
-        self, *, payer: str, reason: str, effective_date: date, actor: Actor
+        self, *, payer: str, ref: str, reason: str, effective_date: date, actor: Actor
     ) -> tuple[int, bool]:
-        """Puts `payer`'s paid leg back to unpaid; returns its amount, and False for a repeat.
+        """Puts `payer`'s paid leg back to unpaid under the caller's `ref`; returns its amount,
+        and False for a repeat of that reversal (R13, R14).
 
         The claim is no longer settled and the leg is payable again (R9, R13). Recoveries shared
-        back stand: they follow the burdens, which the reversal leaves as they are.
+        back stand: they follow the burdens, which the reversal leaves as they are. The same
+        `ref` again is answered as the first time, even after the leg was paid once more; with
+        another party, reason or date it is a conflict naming the field.
         """
         check_reason(reason)
+        if not ref.strip():
+            raise InvalidInput("ref", "a leg reversal needs the caller's reference")
+        done = self.leg_reversals.get(ref)
+        if done is not None:
+            given = {"party": payer, "reason": reason, "date": effective_date}
+            first = {"party": done.party, "reason": done.reason, "date": done.effective_date}
+            differing = [field for field, value in given.items() if first[field] != value]
+            if differing:
+                raise Conflict(
+                    differing[0],
+                    f"{ref!r} already reversed {done.party}'s leg on {done.effective_date} "
+                    f"because {done.reason!r}",
+                )
+            return done.amount_fen, False
         if payer not in self.legs:
             raise NotFound("party", f"{payer!r} has no leg on the claim on {self.loan_reference}")
-        amount = self.legs[payer]
         if payer not in self.legs_paid:
-            if self.leg_reversals.is_repeat(payer, reason, effective_date):
-                return amount, False
             raise RuleViolation("R13", "party", f"{payer}'s leg is not paid; nothing to reverse")
         if payer == GUARANTOR and self.payees[payer] == BANK:
             raise RuleViolation(
@@ -475,6 +492,7 @@ class Claim(Aggregate):
             raise InvalidInput(
                 "date", f"{effective_date} is before the leg was paid on {self.legs_paid[payer]}"
             )
+        amount = self.legs[payer]
         self._leg_payment_reversed(
             payer=payer,
             payee=self.payees[payer],
@@ -482,6 +500,7 @@ class Claim(Aggregate):
             reason=reason,
             effective_date=effective_date,
             actor=actor,
+            ref=ref,
         )
         return amount, True
 
@@ -494,8 +513,10 @@ class Claim(Aggregate):
         reason: str,
         effective_date: date,
         actor: Actor,
+        ref: str = "",  # the caller's reference; reversals stored before it had none
     ) -> None:
         del self.legs_paid[payer]
         if self.state == SETTLED:
             self.state = APPROVED
-        self.leg_reversals.remember(payer, reason, effective_date)
+        if ref:
+            self.leg_reversals[ref] = LegReversal(payer, reason, effective_date, amount_fen)

@@ -38,10 +38,16 @@ class ClaimantAccount(Aggregate):
     def __init__(self, product: str, claimant: str, effective_date: date, actor: Actor) -> None:
         self.product = product
         self.claimant = claimant
-        # Each counted claim's loss split and the pools' part of it, in the order counted.
-        self.claims: dict[UUID, tuple[int, int]] = {}
+        # Claim id (hex) -> [its loss split, the pools' part of it], in the order counted; hex
+        # keys and lists, as snapshots are JSON.
+        self.counted: dict[str, list[int]] = {}
         self.losses_fen = 0
         self.pool_burdens_fen = 0
+
+    @property
+    def claims(self) -> dict[UUID, tuple[int, int]]:
+        """Each counted claim's loss split and the pools' part of it, in the order counted."""
+        return {UUID(claim): (loss, pools) for claim, (loss, pools) in self.counted.items()}
 
     @property
     def history(self) -> ClaimantHistory:
@@ -58,7 +64,7 @@ class ClaimantAccount(Aggregate):
         actor: Actor,
     ) -> None:
         """Adds a claim whose loss was split: its loss and what the pools bear of it (R8)."""
-        if claim in self.claims:
+        if claim.hex in self.counted:
             raise Conflict("claim", f"claim {claim} is already counted for {self.claimant}")
         if not 0 <= pool_burden_fen <= loss_fen:
             raise InvalidInput("amount", "the pools' burden must lie between zero and the loss")
@@ -74,6 +80,6 @@ class ClaimantAccount(Aggregate):
     def _claim_counted(
         self, claim: UUID, loss_fen: int, pool_burden_fen: int, effective_date: date, actor: Actor
     ) -> None:
-        self.claims[claim] = (loss_fen, pool_burden_fen)
+        self.counted[claim.hex] = [loss_fen, pool_burden_fen]
         self.losses_fen += loss_fen
         self.pool_burdens_fen += pool_burden_fen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -25,6 +25,15 @@ class Qualification:
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class Blacklisting:
+    """A span on the blacklist (R1), from `since` until cleared on `until` (None: still on)."""
+
+    since: date
+    until: date | None
+    reason: str
 
 
 class Enterprise(Aggregate):
@@ -52,7 +61,7 @@ class Enterprise(Aggregate):
         self.name = name
         self.region = region
         self.qualifications: list[Qualification] = []
-        self.blacklist: list[tuple[date, date | None, str]] = []
+        self.blacklist: list[Blacklisting] = []
         self.loans: dict[str, list[UUID]] = {}
 
     def same_registration(self, name: str, region: str) -> bool:
@@ -119,35 +128,34 @@ class Enterprise(Aggregate):
 
     def blacklist_on(self, day: date) -> str | None:
         """The reason the enterprise is blacklisted on `day`, or None when it is not."""
-        for since, until, reason in self.blacklist:
-            if since <= day and (until is None or day < until):
-                return reason
+        for span in self.blacklist:
+            if span.since <= day and (span.until is None or day < span.until):
+                return span.reason
         return None
 
     def add_to_blacklist(self, *, reason: str, effective_date: date, actor: Actor) -> None:
         """Blacklists the enterprise from `effective_date` until cleared."""
         if not reason.strip():
             raise InvalidInput("reason", "blacklisting needs a reason")
-        if self.blacklist and self.blacklist[-1][1] is None:
+        if self.blacklist and self.blacklist[-1].until is None:
             raise RuleViolation("R1", "uscc", f"{self.uscc} is already blacklisted")
         self._blacklisted(reason=reason, effective_date=effective_date, actor=actor)
 
     @event("Blacklisted")
     def _blacklisted(self, reason: str, effective_date: date, actor: Actor) -> None:
-        self.blacklist.append((effective_date, None, reason))
+        self.blacklist.append(Blacklisting(effective_date, None, reason))
 
     def clear_blacklist(self, *, effective_date: date, actor: Actor) -> None:
         """Ends the current blacklisting from `effective_date`."""
-        if not self.blacklist or self.blacklist[-1][1] is not None:
+        if not self.blacklist or self.blacklist[-1].until is not None:
             raise RuleViolation("R1", "uscc", f"{self.uscc} is not blacklisted")
-        if effective_date < self.blacklist[-1][0]:
+        if effective_date < self.blacklist[-1].since:
             raise InvalidInput("date", f"{effective_date} is before the blacklisting")
         self._cleared(effective_date=effective_date, actor=actor)
 
     @event("Cleared")
     def _cleared(self, effective_date: date, actor: Actor) -> None:
-        since, _, reason = self.blacklist[-1]
-        self.blacklist[-1] = (since, effective_date, reason)
+        self.blacklist[-1] = replace(self.blacklist[-1], until=effective_date)
 
     def take_loan(self, *, product: str, loan: UUID, effective_date: date, actor: Actor) -> None:
         """Lists a new loan under the enterprise, so its exposure per product can be summed."""

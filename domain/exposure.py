@@ -13,6 +13,7 @@ ever covered, and principal compensated by approved claims.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -53,8 +54,9 @@ class Exposure(Aggregate):
         self.covered_fen = 0
         self.registered_fen = 0
         self.compensated_fen = 0
-        # Loan id (hex) -> (day its claim was approved, principal compensated): once per loan.
-        self.compensations: dict[str, tuple[date, int]] = {}
+        # Loan id (hex) -> [day its claim was approved, principal compensated]: once per loan.
+        # A list, not a tuple, as snapshots are JSON and give lists back.
+        self.compensations: dict[str, list[Any]] = {}
         # Loan id (hex) -> day written off, for loans written off before any claim was
         # approved: their principal is off already. A dict, as snapshots are JSON.
         self.written_off: dict[str, date] = {}
@@ -152,7 +154,7 @@ class Exposure(Aggregate):
     ) -> None:
         self.covered_fen -= remaining_fen
         self.compensated_fen += compensated_fen
-        self.compensations[loan.hex] = (effective_date, compensated_fen)
+        self.compensations[loan.hex] = [effective_date, compensated_fen]
 
     def write_off(
         self, *, loan: UUID, remaining_fen: int, effective_date: date, actor: Actor

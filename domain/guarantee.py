@@ -162,6 +162,7 @@ class Guarantee(Aggregate):
         self.payout_date: date | None = None
         self.reimbursed: dict[str, int] = {}
         self.refs = References()
+        self.released_on: date | None = None
 
     def issue_differences(
         self,
@@ -272,11 +273,20 @@ class Guarantee(Aggregate):
         return covered_fen(loss_base_fen, self.coverage_bps)
 
     def make_payout(
-        self, *, loan: Loan, amount_fen: int | None, ref: str, effective_date: date, actor: Actor
+        self,
+        *,
+        loan: Loan,
+        amount_fen: int | None,
+        ref: str,
+        effective_date: date,
+        actor: Actor,
+        covers_interest: bool = False,
     ) -> bool:
         """Records the 代偿 paid to the bank (by default all the guarantee covers); once only.
 
-        Returns False when this very payout was already recorded.
+        The loss it covers is the principal outstanding at default, with the interest unpaid
+        then when the product covers interest (R7). Returns False when this very payout was
+        already recorded.
         """
         if self.payout_ref is not None:
             same = amount_fen in (None, self.paid_out_fen) and effective_date == self.payout_date
@@ -304,7 +314,8 @@ class Guarantee(Aggregate):
             raise InvalidInput(
                 "date", f"{effective_date} is before the default on {loan.default_date}"
             )
-        covered = self.covered_loss_fen(loan.outstanding_at_default_fen)
+        loss_base = loan.loss_base_fen(covers_interest=covers_interest)
+        covered = self.covered_loss_fen(loss_base)
         amount = covered if amount_fen is None else amount_fen
         if amount <= 0:
             raise InvalidInput("amount", "a 代偿 must be positive")
@@ -313,12 +324,12 @@ class Guarantee(Aggregate):
                 "R16",
                 "amount",
                 f"{format_yuan(amount)} exceeds the {format_yuan(covered)} the guarantee covers "
-                f"({format_bps(self.coverage_bps)} of the "
-                f"{format_yuan(loan.outstanding_at_default_fen)} outstanding at default)",
+                f"({format_bps(self.coverage_bps)} of the {format_yuan(loss_base)} "
+                f"{'owed' if covers_interest else 'outstanding'} at default)",
             )
         self._payout_made(
             amount_fen=amount,
-            loss_base_fen=loan.outstanding_at_default_fen,
+            loss_base_fen=loss_base,
             ref=ref,
             effective_date=effective_date,
             actor=actor,
@@ -424,8 +435,14 @@ class Guarantee(Aggregate):
         return sum(self.reimbursed.values())
 
     def release(self, *, loan: Loan, effective_date: date, actor: Actor) -> bool:
-        """Releases the guarantee once its loan is paid off; False when already released."""
+        """Releases the guarantee once its loan is paid off; False when already released that
+        day, Conflict when released on another (R14)."""
         if self.state == RELEASED:
+            if effective_date != self.released_on:
+                raise Conflict(
+                    "date",
+                    f"the guarantee on {self.loan_reference} was released on {self.released_on}",
+                )
             return False
         if self.state == PAID_OUT:
             raise RuleViolation(
@@ -445,3 +462,4 @@ class Guarantee(Aggregate):
     @event("Released")
     def _released(self, effective_date: date, actor: Actor) -> None:
         self.state = RELEASED
+        self.released_on = effective_date

@@ -11,12 +11,20 @@ from eventsourcing.domain import Aggregate, event
 from domain.actor import Actor
 from domain.classification import NORMAL, classify
 from domain.corrections import Reversals, check_reason
-from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from domain.ids import loan_id
 from domain.money import format_yuan
 from domain.references import References
 from domain.repayment import Allocation, Repayment, Statement, statement, waterfall
-from domain.schedule import INTEREST_ONLY, Instalment, build_schedule, check_schedule
+from domain.schedule import (
+    INTEREST_ONLY,
+    MAX_TERM_MONTHS,
+    Draw,
+    Instalment,
+    check_schedule,
+    maturity_date,
+    schedule_of_draws,
+)
 from domain.terms import Classification, ProductTerms
 
 REGISTERED = "registered"
@@ -73,6 +81,11 @@ class Loan(Aggregate):
             raise InvalidInput("rate", "an annual rate must be above 0% and below 100%")
         if term_months <= 0:
             raise InvalidInput("term", "must be at least one month")
+        if term_months > MAX_TERM_MONTHS:
+            # Beyond 30 years no programme lends, and due dates would leave the calendar.
+            raise InvalidInput(
+                "term", f"{term_months} months is longer than the {MAX_TERM_MONTHS} a loan may run"
+            )
         check_schedule(schedule, interest_every_months)
         if terms.max_principal_fen is not None and principal_fen > terms.max_principal_fen:
             raise RuleViolation(
@@ -171,14 +184,16 @@ class Loan(Aggregate):
         self.principal_repaid_fen = 0
         self.interest_repaid_fen = 0
         self.default_date: date | None = None
+        self.default_reason: str | None = None
         self.outstanding_at_default_fen = 0
         self.written_off_fen = 0
         self.written_off_on: date | None = None
+        self.written_off_reason: str | None = None
         self.open_claim: UUID | None = None
         self.refs = References()
         self.schedule_kind = schedule
         self.interest_every_months = interest_every_months
-        self.disbursements: list[tuple[date, int]] = []
+        self.disbursements: list[Draw] = []
         self.repayments: list[Repayment] = []
         # Every repayment by the bank's reference, reversed or not; a reversed one leaves
         # `repayments`, so the schedule, arrears and class no longer count it (R13).
@@ -242,6 +257,11 @@ class Loan(Aggregate):
         """Principal the borrower owes or may still draw: what counts against its caps (R2)."""
         return 0 if self.state == PAID_OFF else self.principal_fen - self.principal_repaid_fen
 
+    @property
+    def maturity_date(self) -> date:
+        """The day the last instalment falls due."""
+        return maturity_date(self.start_date, self.term_months)
+
     def _check_on_or_after_start(self, field: str, day: date) -> None:
         if day < self.start_date:
             raise InvalidInput(field, f"{day} is before the loan's start date {self.start_date}")
@@ -261,6 +281,11 @@ class Loan(Aggregate):
                 f"{format_yuan(self.principal_fen)} ({format_yuan(self.disbursed_fen)} disbursed)",
             )
         self._check_on_or_after_start("date", value_date)
+        if value_date >= self.maturity_date:
+            # No instalment is left to repay it by: the schedule ends at maturity (R12).
+            raise InvalidInput(
+                "date", f"{value_date} is on or after the loan's maturity {self.maturity_date}"
+            )
         self._disbursed(amount_fen=amount_fen, effective_date=value_date, ref=ref, actor=actor)
         return True
 
@@ -269,7 +294,7 @@ class Loan(Aggregate):
         self.disbursed_fen += amount_fen
         self.state = ACTIVE
         self.refs.remember(ref, "disburse", amount_fen, effective_date)
-        self.disbursements.append((effective_date, amount_fen))
+        self.disbursements.append(Draw(effective_date, amount_fen))
 
     def repay(
         self,
@@ -434,12 +459,13 @@ class Loan(Aggregate):
     # -- arrears: schedule, days past due, class (R5, R6, R12) ----------------------------------
 
     def schedule_on(self, as_of: date) -> tuple[Instalment, ...]:
-        """Returns the schedule of the principal disbursed by `as_of`, counted from the start."""
-        disbursed = sum(amount for day, amount in self.disbursements if day <= as_of)
-        if disbursed == 0:
+        """Returns the schedule of the tranches disbursed by `as_of`, each repaid over the
+        periods after its value date and charged interest from it (R12)."""
+        draws = tuple(draw for draw in self.disbursements if draw.value_date <= as_of)
+        if not draws:
             return ()
-        return build_schedule(
-            principal_fen=disbursed,
+        return schedule_of_draws(
+            draws=draws,
             annual_rate_bps=self.annual_rate_bps,
             term_months=self.term_months,
             start_date=self.start_date,
@@ -508,8 +534,15 @@ class Loan(Aggregate):
         return True
 
     def declare_default(self, *, default_date: date, reason: str, actor: Actor) -> bool:
-        """Records the bank's declaration of default (R6); False when already declared that day."""
+        """Records the bank's declaration of default (R6); False when the same default (day
+        and reason) is already recorded, Conflict naming what differs when another is (R14)."""
         if self.state == DEFAULTED and self.default_date == default_date:
+            if reason != self.default_reason:
+                raise Conflict(
+                    "reason",
+                    f"{self.reference} defaulted on {self.default_date} because "
+                    f"{self.default_reason!r}, not {reason!r}",
+                )
             return False
         if self.state != ACTIVE:
             raise RuleViolation("R6", "loan", f"a {self.state} loan cannot default")
@@ -530,7 +563,24 @@ class Loan(Aggregate):
     ) -> None:
         self.state = DEFAULTED
         self.default_date = effective_date
+        self.default_reason = reason
         self.outstanding_at_default_fen = outstanding_fen
+
+    def interest_unpaid_at_default_fen(self) -> int:
+        """The interest fallen due by the default date and not paid then (欠息), from the
+        loan's statement on that date; 0 for a loan not in default."""
+        if self.default_date is None:
+            return 0
+        owed = self.statement_on(self.default_date)
+        return sum(
+            i.unpaid_interest_fen for i in owed.instalments if i.due_date <= self.default_date
+        )
+
+    def loss_base_fen(self, *, covers_interest: bool) -> int:
+        """What a claim on the loan may recover (R7): the principal outstanding at default,
+        plus the interest unpaid then when the product covers interest."""
+        interest = self.interest_unpaid_at_default_fen() if covers_interest else 0
+        return self.outstanding_at_default_fen + interest
 
     def open_claim_for(self, *, claim: UUID, effective_date: date, actor: Actor) -> None:
         """Marks `claim` as the loan's one open claim (R7)."""
@@ -554,12 +604,21 @@ class Loan(Aggregate):
         self.open_claim = None
 
     def write_off(self, *, effective_date: date, reason: str, actor: Actor) -> bool:
-        """Writes off (核销) what a defaulted loan still owes; False when already written off.
+        """Writes off (核销) what a defaulted loan still owes; False when the same write-off
+        (day and reason) is already recorded, Conflict naming what differs when another is.
 
         The loan leaves the outstanding and NPL figures; money recovered later still goes
         through its claim.
         """
         if self.written_off_on is not None:
+            if effective_date != self.written_off_on:
+                raise Conflict("date", f"{self.reference} was written off on {self.written_off_on}")
+            if reason != self.written_off_reason:
+                raise Conflict(
+                    "reason",
+                    f"{self.reference} was written off because {self.written_off_reason!r}, "
+                    f"not {reason!r}",
+                )
             return False
         if self.state != DEFAULTED or self.default_date is None:
             raise RuleViolation("lifecycle", "loan", f"a {self.state} loan cannot be written off")
@@ -583,3 +642,4 @@ class Loan(Aggregate):
     ) -> None:
         self.written_off_fen += amount_fen
         self.written_off_on = effective_date
+        self.written_off_reason = reason

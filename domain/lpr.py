@@ -28,13 +28,14 @@ class LprHistory(Aggregate):
 
     @event("Started")
     def __init__(self, actor: Actor) -> None:
-        self.fixings: dict[date, int] = {}
+        # Keyed by the ISO date each fixing took effect, as snapshots are JSON.
+        self.fixings: dict[str, int] = {}
 
     def set_rate(self, *, effective_from: date, rate_bps: int, actor: Actor) -> bool:
         """Records a fixing; False when the same fixing was recorded before."""
         if not 0 < rate_bps < 10_000:
             raise InvalidInput("rate", "an LPR must be above 0% and below 100%")
-        recorded = self.fixings.get(effective_from)
+        recorded = self.fixings.get(effective_from.isoformat())
         if recorded == rate_bps:
             return False
         if recorded is not None:
@@ -49,9 +50,10 @@ class LprHistory(Aggregate):
 
     @event("RateSet")
     def _rate_set(self, effective_date: date, rate_bps: int, actor: Actor) -> None:
-        self.fixings[effective_date] = rate_bps
+        self.fixings[effective_date.isoformat()] = rate_bps
 
     def rate_on(self, day: date) -> int | None:
         """The LPR in force on `day`: the latest fixing on or before it, None before any."""
-        in_force = [fixed for fixed in self.fixings if fixed <= day]
+        # ISO dates order as the days do.
+        in_force = [fixed for fixed in self.fixings if fixed <= day.isoformat()]
         return self.fixings[max(in_force)] if in_force else None

@@ -21,7 +21,7 @@ from domain.coverage import (
     party_share_bps,
     rate_allowance_fen,
 )
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import Conflict, InvalidInput, RuleViolation
 from domain.ids import policy_id
 from domain.loan import ACTIVE, DEFAULTED, REGISTERED, Loan
 from domain.money import format_bps, format_yuan
@@ -121,6 +121,7 @@ class InsurancePolicy(Aggregate):
         self.issued_on = effective_date
         self.state = IN_FORCE
         self.lapsed_on: date | None = None
+        self.lapse_reason: str | None = None
         self.premiums_paid_fen = 0
         self.claims_paid_fen = 0
         self.refs = References()
@@ -238,8 +239,16 @@ class InsurancePolicy(Aggregate):
         self.claims_paid_fen -= amount_fen
 
     def lapse(self, *, loan: Loan, reason: str, effective_date: date, actor: Actor) -> bool:
-        """Ends the policy before a loss; False when it had already lapsed."""
+        """Ends the policy before a loss; False when it had already lapsed that day for that
+        reason, Conflict naming what differs when it lapsed otherwise (R14)."""
         if self.state == LAPSED:
+            if effective_date != self.lapsed_on:
+                raise Conflict("date", f"policy {self.number} lapsed on {self.lapsed_on}")
+            if reason != self.lapse_reason:
+                raise Conflict(
+                    "reason",
+                    f"policy {self.number} lapsed because {self.lapse_reason!r}, not {reason!r}",
+                )
             return False
         if not reason.strip():
             raise InvalidInput("reason", "a lapse needs a reason")
@@ -260,3 +269,4 @@ class InsurancePolicy(Aggregate):
     def _lapsed(self, reason: str, effective_date: date, actor: Actor) -> None:
         self.state = LAPSED
         self.lapsed_on = effective_date
+        self.lapse_reason = reason

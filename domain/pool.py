@@ -85,14 +85,32 @@ class RiskPool(Aggregate):
         self.paid_out_fen = 0
         self.recovered_fen = 0
         self.refs = References()
-        # Oldest first; a pool pays one party's leg per claim, so the claim names the leg.
-        self.queue: dict[UUID, QueuedLeg] = {}
-        self.claims_paid: set[UUID] = set()
+        # A pool is one party of every claim it pays (pool.<its level>), so the claim alone
+        # names the leg: the keys are claim ids in hex, as snapshots are JSON.
+        # The legs waiting for funds, oldest first (R10).
+        self.queued: dict[str, QueuedLeg] = {}
+        # What the pool paid on each claim's leg: a reversal gives back exactly that (R13).
+        self.paid_legs: dict[str, int] = {}
         # What each contribution brought and each claim's recoveries gave back, so a mistaken
         # one can be reversed by its reference, never by more than it was (R13).
         self.contributions: dict[str, int] = {}
-        self.recovered_by_claim: dict[UUID, int] = {}
+        self.recoveries_by_claim: dict[str, int] = {}
         self.reversals = Reversals()
+
+    @property
+    def queue(self) -> dict[UUID, QueuedLeg]:
+        """The legs waiting for funds by claim, oldest first (R10)."""
+        return {leg.claim: leg for leg in self.queued.values()}
+
+    @property
+    def claims_paid(self) -> set[UUID]:
+        """The claims whose leg the pool has paid and not reversed."""
+        return {UUID(claim) for claim in self.paid_legs}
+
+    @property
+    def recovered_by_claim(self) -> dict[UUID, int]:
+        """What each claim's recoveries gave the pool, less those reversed."""
+        return {UUID(claim): fen for claim, fen in self.recoveries_by_claim.items()}
 
     @property
     def available_fen(self) -> int:
@@ -101,7 +119,7 @@ class RiskPool(Aggregate):
     @property
     def queued_fen(self) -> int:
         """What the legs waiting in the queue come to."""
-        return sum(leg.amount_fen for leg in self.queue.values())
+        return sum(leg.amount_fen for leg in self.queued.values())
 
     def same_opening(self, name: str, owner: str, level: str, products: list[str]) -> bool:
         """True when a repeated opening carries exactly what was opened."""
@@ -149,7 +167,7 @@ class RiskPool(Aggregate):
 
     def pays_at_once(self, amount_fen: int) -> bool:
         """True when a leg of `amount_fen` can be paid now: funds suffice and no older leg waits."""
-        return not self.queue and amount_fen <= self.available_fen
+        return not self.queued and amount_fen <= self.available_fen
 
     def queue_leg(
         self,
@@ -164,7 +182,7 @@ class RiskPool(Aggregate):
         """Puts a claim's leg in the queue, to be paid when funds allow (R10)."""
         if amount_fen <= 0:
             raise InvalidInput("amount", "a queued leg must be positive")
-        waiting = self.queue.get(claim)
+        waiting = self.queued.get(claim.hex)
         if waiting is not None:
             raise RuleViolation(
                 "R10",
@@ -172,7 +190,7 @@ class RiskPool(Aggregate):
                 f"{waiting.payer}'s leg has waited in {self.code}'s queue since "
                 f"{waiting.queued_on}; it is paid when funds arrive",
             )
-        if claim in self.claims_paid:
+        if claim.hex in self.paid_legs:
             raise RuleViolation("R10", "party", f"{self.code} already paid {payer}'s leg")
         self._leg_queued(
             claim=claim,
@@ -193,7 +211,7 @@ class RiskPool(Aggregate):
         effective_date: date,
         actor: Actor,
     ) -> None:
-        self.queue[claim] = QueuedLeg(claim, payer, payee, amount_fen, effective_date)
+        self.queued[claim.hex] = QueuedLeg(claim, payer, payee, amount_fen, effective_date)
 
     def payable_queue(self) -> list[QueuedLeg]:
         """Returns the queued legs the funds now cover, oldest first (R10).
@@ -202,7 +220,7 @@ class RiskPool(Aggregate):
         """
         payable: list[QueuedLeg] = []
         funds = self.available_fen
-        for leg in self.queue.values():
+        for leg in self.queued.values():
             if leg.amount_fen > funds:
                 break
             payable.append(leg)
@@ -211,7 +229,7 @@ class RiskPool(Aggregate):
 
     def pay_queued(self, *, claim: UUID, effective_date: date, actor: Actor) -> int:
         """Pays the oldest queued leg, which must be `claim`'s; returns the amount (R10)."""
-        oldest = next(iter(self.queue.values()), None)
+        oldest = next(iter(self.queued.values()), None)
         if oldest is None or oldest.claim != claim:
             raise RuleViolation(
                 "R10", "claim", f"{claim} is not the oldest leg in {self.code}'s queue"
@@ -232,11 +250,11 @@ class RiskPool(Aggregate):
         """Pays compensation out of the pool for a claim's leg, when no older leg waits (R10)."""
         if amount_fen <= 0:
             raise InvalidInput("amount", "a payment must be positive")
-        if self.queue:
+        if self.queued:
             raise RuleViolation(
                 "R10",
                 "pool",
-                f"{len(self.queue)} older leg(s) wait in {self.code}'s queue and are paid first",
+                f"{len(self.queued)} older leg(s) wait in {self.code}'s queue and are paid first",
             )
         self.check_can_pay(amount_fen)
         self._payment_made(
@@ -252,8 +270,8 @@ class RiskPool(Aggregate):
         self, amount_fen: int, claim: UUID, payee: str, effective_date: date, actor: Actor
     ) -> None:
         self.paid_out_fen += amount_fen
-        self.queue.pop(claim, None)
-        self.claims_paid.add(claim)
+        self.queued.pop(claim.hex, None)
+        self.paid_legs[claim.hex] = self.paid_legs.get(claim.hex, 0) + amount_fen
 
     def receive_recovery(
         self, *, amount_fen: int, claim: UUID, effective_date: date, actor: Actor
@@ -271,7 +289,9 @@ class RiskPool(Aggregate):
         self, amount_fen: int, claim: UUID, effective_date: date, actor: Actor
     ) -> None:
         self.recovered_fen += amount_fen
-        self.recovered_by_claim[claim] = self.recovered_by_claim.get(claim, 0) + amount_fen
+        self.recoveries_by_claim[claim.hex] = (
+            self.recoveries_by_claim.get(claim.hex, 0) + amount_fen
+        )
 
     # -- corrections (R13) ----------------------------------------------------------------------
 
@@ -310,18 +330,14 @@ class RiskPool(Aggregate):
         self.reversals.remember(ref, reason, effective_date)
 
     def reverse_payment(
-        self, *, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
-    ) -> None:
-        """Takes back the leg the pool paid on `claim`: the money is the pool's again (R13)."""
+        self, *, claim: UUID, reason: str, effective_date: date, actor: Actor
+    ) -> int:
+        """Takes back the leg the pool paid on `claim`, exactly the amount it paid, and returns
+        it: the money is the pool's again (R13)."""
         check_reason(reason)
-        if claim not in self.claims_paid:
+        amount_fen = self.paid_legs.get(claim.hex)
+        if amount_fen is None:
             raise RuleViolation("R13", "party", f"{self.code} paid no leg on claim {claim}")
-        if not 0 < amount_fen <= self.paid_out_fen:
-            raise InvalidInput(
-                "amount",
-                f"{format_yuan(amount_fen)} is not a leg {self.code} could have paid "
-                f"(paid out {format_yuan(self.paid_out_fen)})",
-            )
         self._payment_reversed(
             claim=claim,
             amount_fen=amount_fen,
@@ -329,13 +345,18 @@ class RiskPool(Aggregate):
             effective_date=effective_date,
             actor=actor,
         )
+        return amount_fen
 
     @event("PaymentReversed")
     def _payment_reversed(
         self, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
     ) -> None:
         self.paid_out_fen -= amount_fen
-        self.claims_paid.discard(claim)
+        left = self.paid_legs.get(claim.hex, 0) - amount_fen
+        if left > 0:
+            self.paid_legs[claim.hex] = left
+        else:
+            self.paid_legs.pop(claim.hex, None)
 
     def reverse_recovery(
         self,
@@ -350,11 +371,12 @@ class RiskPool(Aggregate):
         """Gives back the pool's share of the recovery `ref` on `claim`; refused when the pool
         no longer holds it (R10, R13)."""
         check_reason(reason)
-        if amount_fen < 0 or amount_fen > self.recovered_by_claim.get(claim, 0):
+        received = self.recoveries_by_claim.get(claim.hex, 0)
+        if amount_fen < 0 or amount_fen > received:
             raise RuleViolation(
                 "R13",
                 "ref",
-                f"{self.code} received {format_yuan(self.recovered_by_claim.get(claim, 0))} "
+                f"{self.code} received {format_yuan(received)} "
                 f"of recoveries on that claim, not {format_yuan(amount_fen)} to give back",
             )
         if amount_fen == 0:
@@ -380,4 +402,4 @@ class RiskPool(Aggregate):
         actor: Actor,
     ) -> None:
         self.recovered_fen -= amount_fen
-        self.recovered_by_claim[claim] -= amount_fen
+        self.recoveries_by_claim[claim.hex] -= amount_fen

@@ -32,5 +32,19 @@ class References:
     def remember(self, ref: str, *content: Any) -> None:
         self._seen[ref] = fingerprint(*content)
 
+    def fingerprints(self) -> dict[str, str]:
+        """Returns each reference with its content's fingerprint, as plain text."""
+        return dict(self._seen)
+
+    @classmethod
+    def of(cls, fingerprints: dict[str, str]) -> References:
+        """Returns the references `fingerprints` gave (a snapshot's)."""
+        references = cls()
+        references._seen.update(fingerprints)
+        return references
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, References) and self._seen == other._seen
+
     def __len__(self) -> int:
         return len(self._seen)

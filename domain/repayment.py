@@ -3,8 +3,10 @@
 Repayments are matched to instalments oldest first, principal and interest each in their
 own order, so an instalment is paid once every earlier one is. Interest is never charged on
 principal already repaid: an instalment's interest is ACT/360 on the lesser of its
-scheduled opening principal and the principal actually outstanding when its period began.
-Overdue principal is not charged more than the schedule says (no penalty interest).
+scheduled opening principal and the principal actually outstanding when its period began
+(drawn by then, less repaid by then), plus each tranche drawn during the period from its
+value date. Overdue principal is not charged more than the schedule says (no penalty
+interest).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain.schedule import Instalment, interest_fen
+from domain.schedule import Instalment, period_rate, round_half_up
 
 PAID = "paid"
 OVERDUE = "overdue"
@@ -101,6 +103,16 @@ def _paid_towards(paid_fen: int, earlier_fen: int, owed_fen: int) -> int:
     return max(0, min(owed_fen, paid_fen - earlier_fen))
 
 
+def _interest_on(instalment: Instalment, charged_on_fen: int, annual_rate_bps: int) -> int:
+    """Returns the instalment's interest on `charged_on_fen` from its period's start, and on
+    each tranche drawn during the period from its value date (ACT/360, rounded once)."""
+    due = instalment.due_date
+    owed = charged_on_fen * period_rate(annual_rate_bps, instalment.period_start, due)
+    for draw in instalment.drawn_in_period:
+        owed += draw.amount_fen * period_rate(annual_rate_bps, draw.value_date, due)
+    return round_half_up(owed)
+
+
 def statement(
     schedule: Sequence[Instalment],
     annual_rate_bps: int,
@@ -117,17 +129,18 @@ def statement(
     overdue_interest = overdue_principal = current_interest = current_principal = 0
     oldest_unpaid: date | None = None
     current_found = False
+    scheduled_before = 0  # principal the schedule repaid before this instalment's period
     for instalment in schedule:
         repaid_by_start = sum(
             r.principal_fen for r in known if r.value_date <= instalment.period_start
         )
-        charged_on = min(instalment.opening_fen, max(0, disbursed - repaid_by_start))
+        drawn_by_start = instalment.opening_fen + scheduled_before
+        scheduled_before += instalment.principal_fen
+        charged_on = min(instalment.opening_fen, max(0, drawn_by_start - repaid_by_start))
         interest = (
             instalment.interest_fen
             if charged_on == instalment.opening_fen
-            else interest_fen(
-                charged_on, annual_rate_bps, instalment.period_start, instalment.due_date
-            )
+            else _interest_on(instalment, charged_on, annual_rate_bps)
         )
         principal_paid_here = _paid_towards(
             principal_paid, principal_before, instalment.principal_fen

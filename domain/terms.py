@@ -422,6 +422,24 @@ def parse_terms(data: Mapping[str, Any]) -> ProductTerms:
     if residual not in PARTIES or residual in POOL_PARTIES:
         read.problem("caps.residual_party", f"{residual!r} cannot take what the pools' caps remove")
         residual = "bank"
+    elif residual != "bank":  # every shares table must name the bank already
+        # What a cap removes becomes the residual party's burden, and a leg only a party of
+        # the split pays: one without a share would owe a leg nobody can pay (R8, R9).
+        lacking = [
+            path
+            for path, split in [
+                *([("shares", shares)] if "shares" in data else []),
+                *((f"tiers[{i}].shares", t.shares) for i, t in enumerate(tiers)),
+            ]
+            if split and residual not in dict(split)
+        ]
+        if lacking:
+            read.problem(
+                "caps.residual_party",
+                f"{residual!r} has no share in {', '.join(lacking)}; the residual party must "
+                "be one of the parties sharing the loss",
+            )
+            residual = "bank"
     caps = Caps(
         per_claim_fen=read.amount(raw_caps, "per_claim", "caps.per_claim"),
         per_claim_share_bps=read.ratio(raw_caps, "per_claim_share", "caps.per_claim_share", None),

@@ -27,7 +27,7 @@ from ledger.lending import LendingCommands
 from ledger.programme import ProgrammeCommands
 from ledger.settings import Settings
 from ledger.suspension import SuspensionCommands
-from ledger.transcodings import ActorAsDict, DateAsISO
+from ledger.transcodings import ActorAsDict, DateAsISO, snapshot_transcodings
 
 R = TypeVar("R")
 
@@ -54,6 +54,9 @@ class RiskLedger(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         transcoder.register(ActorAsDict())
+        # What aggregates keep beyond plain data, so any of them can be snapshotted.
+        for transcoding in snapshot_transcodings():
+            transcoder.register(transcoding)
 
     def transact(self, command: Callable[[Session], R]) -> R:
         """Runs `command` in a session and saves all it changed atomically; retries conflicts."""

@@ -9,6 +9,7 @@ from domain.actor import Actor
 from domain.claim import RECOVERING, Claim
 from domain.claimant_account import ClaimantAccount
 from domain.errors import Conflict, NotFound
+from domain.legs import GUARANTOR
 from domain.pool import RiskPool
 from domain.split import NO_HISTORY, loan_shares, pools_burden_fen
 from domain.terms import POOL_PARTIES
@@ -41,8 +42,16 @@ class ClaimCommands(SessionBase):
         loan = self.loan(bank, reference)
         existing = self._find(Claim, Claim.create_id(loan.id, ref))
         if existing is not None:
+            # R14: the same filing again is a no-op; another date or filer is a conflict.
             if existing.filed_on != filed_on:
-                raise Conflict("ref", f"claim {ref!r} was filed on {existing.filed_on}")
+                raise Conflict("date", f"claim {ref!r} was filed on {existing.filed_on}")
+            filed_by = self._claimant(existing) if existing.claimant == GUARANTOR else None
+            if guarantor != filed_by:
+                raise Conflict(
+                    "guarantor",
+                    f"claim {ref!r} was filed by {filed_by or existing.bank}, not "
+                    f"{guarantor or bank}",
+                )
             return existing.id, False
         terms = self.product(loan.product).terms_version(loan.terms_version)
         guarantee, policy = claimant_cover(self, loan, terms.structure, guarantor)
@@ -93,10 +102,11 @@ class ClaimCommands(SessionBase):
         if claim.state != RECOVERING:
             self._count_claim(account, claim, effective_date, actor)
         # The loss is fixed: the loan's remaining principal stops using leverage (R3, R4).
+        # The compensation rate counts principal: interest a product covers is not (R4).
         self.exposure(loan.product, effective_date, actor).compensate(
             loan=loan.id,
             remaining_fen=loan.exposure_fen,
-            compensated_fen=claim.approved_fen,
+            compensated_fen=min(claim.approved_fen, loan.outstanding_at_default_fen),
             effective_date=effective_date,
             actor=actor,
         )

@@ -1,9 +1,9 @@
 """Corrections by reversal (R13): a mistaken money event is undone by a new event, with a reason.
 
 Nothing is edited or deleted. Each reversal names the event it undoes by the reference it was
-recorded under (a leg payment by its claim and payer) and is saved together with everything
-that follows from it: the pools' money, the guarantee's or policy's record of a leg, the
-product's covered outstanding (R3).
+recorded under (a leg payment by its claim and payer, the reversal carrying the caller's own
+reference) and is saved together with everything that follows from it: the pools' money,
+the guarantee's or policy's record of a leg, the product's covered outstanding (R3).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from datetime import date
 
 from domain.actor import Actor
 from domain.claim import Claim
-from domain.errors import NotFound
+from domain.errors import NotFound, RuleViolation
 from domain.legs import GUARANTOR
+from domain.money import format_yuan
 from domain.repayment import Repayment
 from domain.terms import POOL_PARTIES
 from ledger.claims import pay_queued_legs
@@ -97,32 +98,37 @@ class CorrectionCommands(SessionBase):
         bank: str,
         reference: str,
         party: str,
+        ref: str,
         reason: str,
         effective_date: date,
         actor: Actor,
     ) -> tuple[int, bool]:
-        """Puts `party`'s paid leg of the loan's claim back to unpaid; returns its amount, and
-        False for a repeat.
+        """Puts `party`'s paid leg of the loan's claim back to unpaid under the caller's `ref`;
+        returns its amount, and False for a repeat of that reversal (R13, R14).
 
-        A pool's paid-out falls back and the leg is payable again; the money back in the pool
-        pays the legs queued on it, oldest first, in the same save (R10).
+        A pool's paid-out falls back by exactly what it paid on the leg, and the leg is payable
+        again; the money back in the pool pays the legs queued on it, oldest first, in the same
+        save (R10).
         """
         loan, claim = self.claim_of(bank, reference)
         amount, new = claim.reverse_leg_payment(
-            payer=party, reason=reason, effective_date=effective_date, actor=actor
+            payer=party, ref=ref, reason=reason, effective_date=effective_date, actor=actor
         )
         if not new:
             return amount, False
         _unrecord_leg_on_cover(self, claim, party, amount, reason, effective_date, actor)
         if party in POOL_PARTIES:
             pool = self.pool(self.product(loan.product).pool_for(party))
-            pool.reverse_payment(
-                claim=claim.id,
-                amount_fen=amount,
-                reason=reason,
-                effective_date=effective_date,
-                actor=actor,
+            paid = pool.reverse_payment(
+                claim=claim.id, reason=reason, effective_date=effective_date, actor=actor
             )
+            if paid != amount:
+                raise RuleViolation(
+                    "R13",
+                    "party",
+                    f"{pool.code} paid {format_yuan(paid)} on the leg, the claim says "
+                    f"{format_yuan(amount)}; the two records disagree",
+                )
             pay_queued_legs(self, pool, effective_date, actor)
         return amount, True
 

@@ -116,8 +116,14 @@ class CoverCommands(SessionBase):
     ) -> tuple[int, bool]:
         """Records the guarantor's 代偿 to the bank; returns its amount and whether it is new."""
         loan, guarantee = self.guarantee_of(guarantor, bank, reference)
+        terms = self.product(loan.product).terms_version(loan.terms_version)
         made = guarantee.make_payout(
-            loan=loan, amount_fen=amount_fen, ref=ref, effective_date=effective_date, actor=actor
+            loan=loan,
+            amount_fen=amount_fen,
+            ref=ref,
+            effective_date=effective_date,
+            actor=actor,
+            covers_interest=terms.covers_interest,
         )
         return guarantee.paid_out_fen, made
 

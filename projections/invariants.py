@@ -375,7 +375,7 @@ def _reversal_violations(
                 f"{name}: recovered {format_yuan(claim.recovered_fen)}, but its recoveries less "
                 f"those reversed total {format_yuan(sum(standing))} (R13)"
             )
-        unknown = sorted(set(claim.leg_reversals) - set(claim.legs))
+        unknown = sorted({done.party for done in claim.leg_reversals.values()} - set(claim.legs))
         if unknown:
             found.append(f"{name}: reverses legs nobody owes: {unknown} (R13)")
     return found

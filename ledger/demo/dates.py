@@ -7,7 +7,10 @@ from datetime import date, timedelta
 
 AS_OF = date(2026, 6, 30)
 INSTITUTIONS_ON = date(2023, 9, 1)
+# The enterprise register (企业库) opened with a first batch in the autumn of 2023.
 REGISTER_FROM = date(2023, 10, 9)
+FIRST_BATCH_UNTIL = date(2023, 12, 29)
+REGISTER_UNTIL = date(2025, 11, 28)
 POOLS_OPEN_ON = date(2024, 1, 2)
 FIRST_START = date(2024, 1, 15)
 LAST_START = date(2025, 12, 31)
@@ -20,18 +23,26 @@ LPR_1Y_BPS = (
 )
 
 
-def add_months(day: date, months: int) -> date:
-    """Returns the same day `months` later, or that month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def next_weekday(day: date) -> date:
     """Returns `day`, or the Monday after it when it falls on a weekend."""
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day
+
+
+def month_end(day: date) -> date:
+    """Returns the last day of `day`'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def month_ends(first: date, last: date) -> list[date]:
+    """Returns every month end from `first`'s month through `last` (inclusive)."""
+    ends = []
+    day = month_end(first)
+    while day <= last:
+        ends.append(day)
+        day = month_end(day + timedelta(days=1))
+    return ends
 
 
 def lpr_on(day: date) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -42,6 +43,10 @@ INDUSTRIES = (
 )
 ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 NEW_STYLE_SHARE = 0.7
+# Annual revenue in 万元: log-normal around a median of 1800万, so about half the borrowers
+# fall below 通科贷's 2000万 tier bound.
+REVENUE_MEDIAN_WAN, REVENUE_SIGMA = 1800, 0.9
+REVENUE_WAN_RANGE = (200, 50_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,7 @@ class DemoEnterprise:
     uscc: str
     name: str
     region: str
+    annual_revenue_fen: int
 
 
 def organisation_code(body: str) -> str:
@@ -94,5 +100,14 @@ def make_enterprises(rng: random.Random, count: int) -> list[DemoEnterprise]:
             continue
         names.add(name)
         codes.add(uscc)
-        enterprises.append(DemoEnterprise(uscc=uscc, name=name, region=region))
+        enterprises.append(
+            DemoEnterprise(uscc=uscc, name=name, region=region, annual_revenue_fen=revenue_fen(rng))
+        )
     return enterprises
+
+
+def revenue_fen(rng: random.Random) -> int:
+    """Returns an annual revenue in whole 万元, as an enterprise reports it."""
+    wan = round(math.exp(rng.gauss(math.log(REVENUE_MEDIAN_WAN), REVENUE_SIGMA)))
+    low, high = REVENUE_WAN_RANGE
+    return min(max(wan, low), high) * 1_000_000

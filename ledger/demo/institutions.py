@@ -1,4 +1,4 @@
-"""The demo programme's cast: the operator, pool owners, banks, auditor and risk pools."""
+"""The demo programme's cast: operator, pool owners, banks, guarantors, insurer, auditor, pools."""
 
 from __future__ import annotations
 
@@ -11,18 +11,23 @@ from domain.terms import ProductTerms
 from ledger.terms_file import load_terms
 
 TERMS_DIR = Path(__file__).parent / "terms"
-TERMS_FILES = ("sukedai.toml", "tongkedai.toml")
+TERMS_FILES = ("sukedai.toml", "tongkedai.toml", "kechuangdai.toml", "kejibao.toml")
 
 
 @dataclass(frozen=True, slots=True)
 class DemoInstitution:
-    """An institution as the operator registers it."""
+    """An institution as the operator registers it, with the clerk who acts for it."""
 
     code: str
     kind: str
     name: str
     region: str
     level: str | None = None
+    clerk: str = "demo"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.code, self.clerk, "demo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +43,7 @@ class DemoBank:
 
 @dataclass(frozen=True, slots=True)
 class DemoPool:
-    """A risk pool, the products it covers and its contributions at the full demo size.
-
-    `tranches` are (day, yuan) pairs; the planner scales them with the number of loans so a
-    small demo is not absurdly over-funded.
-    """
+    """A risk pool, the products it covers, and the days its owner pays in (its budget)."""
 
     code: str
     name: str
@@ -50,16 +51,25 @@ class DemoPool:
     level: str
     products: tuple[str, ...]
     ref_prefix: str
-    tranches: tuple[tuple[date, int], ...]
+    funding_days: tuple[date, ...]
 
 
-OPERATOR = DemoInstitution("SZ-KJJ", "operator", "苏州市科学技术局", "苏州市")
-FUND_MANAGER = Actor(OPERATOR.code, "zhou.min", "demo")
+OPERATOR = DemoInstitution("SZ-KJJ", "operator", "苏州市科学技术局", "苏州市", clerk="zhou.min")
+FUND_MANAGER = OPERATOR.actor
 AUDITOR = DemoInstitution("SZ-SJJ", "auditor", "苏州市审计局", "苏州市")
 POOL_OWNERS = (
     DemoInstitution("JS-CZT", "pool_owner", "江苏省财政厅", "江苏省", "province"),
     DemoInstitution("SZ-CZJ", "pool_owner", "苏州市财政局", "苏州市", "city"),
     DemoInstitution("KS-CZJ", "pool_owner", "昆山市财政局", "苏州市昆山市", "county"),
+)
+GUARANTOR = DemoInstitution(
+    "SZ-RZDB", "guarantor", "苏州市融资担保有限公司", "苏州市", clerk="gu.wei"
+)
+REGUARANTOR = DemoInstitution(
+    "JS-ZDB", "reguarantor", "江苏省信用再担保集团有限公司", "江苏省", clerk="shen.li"
+)
+INSURER = DemoInstitution(
+    "PICC-SZ", "insurer", "中国人民财产保险股份有限公司苏州市分公司", "苏州市", clerk="he.ting"
 )
 # Weights follow the local pattern: city and provincial commercial banks lend most of the
 # programme's small tech loans, the big state banks follow.
@@ -72,11 +82,24 @@ BANKS = (
     DemoBank("CMB-SZ", "招商银行苏州分行", 0.09, "ZS0512", "liu.yang"),
     DemoBank("SRCB", "苏州农村商业银行", 0.09, "SNS", "sun.qian"),
 )
-BANK_INSTITUTIONS = tuple(DemoInstitution(b.code, "bank", b.name, "苏州市") for b in BANKS)
-INSTITUTIONS = (OPERATOR, *POOL_OWNERS, *BANK_INSTITUTIONS, AUDITOR)
+BANK_INSTITUTIONS = tuple(
+    DemoInstitution(b.code, "bank", b.name, "苏州市", clerk=b.clerk) for b in BANKS
+)
+INSTITUTIONS = (
+    OPERATOR,
+    *POOL_OWNERS,
+    *BANK_INSTITUTIONS,
+    GUARANTOR,
+    REGUARANTOR,
+    INSURER,
+    AUDITOR,
+)
+# The close of business runs as the ledger's own scheduler would.
+CLOSE_OF_BUSINESS = Actor("riskledger", "close-of-business", "demo")
 
-# The county pool covers no product yet: its guaranteed product 科创贷 arrives later, but the
-# county already pays in, as Kunshan did before its product launched.
+# Pools are paid into twice a year, each owner on its own budget day; how much, the
+# planner's budget office decides (budgets.py). Kunshan's county pool carries 科创贷's 10%
+# and, through R3, all of the product's leverage.
 POOLS = (
     DemoPool(
         "JS-RCP",
@@ -86,11 +109,11 @@ POOLS = (
         ("SKD",),
         "JS",
         (
-            (date(2024, 1, 10), 50_000_000),
-            (date(2024, 7, 10), 50_000_000),
-            (date(2025, 1, 10), 60_000_000),
-            (date(2025, 7, 10), 60_000_000),
-            (date(2026, 1, 12), 60_000_000),
+            date(2024, 1, 10),
+            date(2024, 7, 10),
+            date(2025, 1, 10),
+            date(2025, 7, 10),
+            date(2026, 1, 12),
         ),
     ),
     DemoPool(
@@ -101,11 +124,11 @@ POOLS = (
         ("SKD", "TKD"),
         "SZ",
         (
-            (date(2024, 1, 8), 200_000_000),
-            (date(2024, 7, 8), 200_000_000),
-            (date(2025, 1, 8), 200_000_000),
-            (date(2025, 7, 8), 200_000_000),
-            (date(2026, 1, 8), 200_000_000),
+            date(2024, 1, 8),
+            date(2024, 7, 8),
+            date(2025, 1, 8),
+            date(2025, 7, 8),
+            date(2026, 1, 8),
         ),
     ),
     DemoPool(
@@ -113,12 +136,14 @@ POOLS = (
         "昆山市科技信贷风险补偿资金池",
         "KS-CZJ",
         "county",
-        (),
+        ("KCD",),
         "KS",
         (
-            (date(2024, 3, 1), 20_000_000),
-            (date(2025, 3, 3), 30_000_000),
-            (date(2026, 3, 2), 30_000_000),
+            date(2024, 1, 12),
+            date(2024, 7, 8),
+            date(2025, 1, 8),
+            date(2025, 7, 8),
+            date(2026, 1, 8),
         ),
     ),
 )

@@ -6,60 +6,131 @@ import bisect
 import itertools
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Any
 
 from domain.errors import InvalidInput
+from domain.schedule import (
+    ANNUITY,
+    EQUAL_PRINCIPAL,
+    INTEREST_ONLY,
+    Instalment,
+    add_months,
+    build_schedule,
+)
 from domain.terms import ProductTerms
-from ledger.demo.dates import AS_OF, FIRST_START, LAST_START, add_months, lpr_on
+from ledger.demo.dates import FIRST_START, LAST_START, lpr_on
+from ledger.demo.defaults import DefaultPlanner
 from ledger.demo.enterprises import DemoEnterprise
 from ledger.demo.institutions import BANKS, DemoBank
+from ledger.demo.register import RegisterEntry, plan_register
 
-DEFAULTS_PER_1000_LOANS = 35
-INSTALMENT_MONTHS = 3
-MIN_RATE_BPS, MAX_RATE_BPS = 300, 480
-TERM_WEIGHTS = ((12, 0.50), (24, 0.30), (36, 0.20))
-# Default, claim, approval and every leg must fit before the as-of date: the declaration
-# comes ~90 days after the missed payment and the claim is settled within ~150 more.
-LAST_MISSED_PAYMENT = AS_OF - timedelta(days=96 + 150)
+MIN_RATE_BPS, MAX_RATE_BPS = 300, 520
+GUARANTEE, POLICY = "guarantee", "policy"
+
+Weighted = tuple[tuple[Any, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class LoanProfile:
-    """How a product's loans look: principal bands in 万元 with weights, rate spread over LPR."""
+    """How a product's loans look: principal bands in 万元 with weights, rate spread over the
+    LPR, repayment schedules (kind, months between payments) and terms, each with weights."""
 
     product: str
     borrower_share: float
     principal_bands_wan: tuple[tuple[int, int, float], ...]
     spread_bps: tuple[int, int]
+    schedules: Weighted
+    terms: Weighted
+    pure_credit_share: float
 
     @property
     def smallest_wan(self) -> int:
         return self.principal_bands_wan[0][0]
 
 
-# 苏科贷 prices at LPR + up to 40bp (DESIGN §9); 通科贷 lends larger amounts at wider spreads.
+# 苏科贷 prices at LPR + up to 40bp (its cap); 通科贷 lends larger amounts at wider spreads;
+# 科创贷's guaranteed loans run largest; 科技保 insures small, mostly amortising loans.
 PROFILES = (
     LoanProfile(
         "SKD",
-        0.55,
+        0.38,
         ((50, 100, 0.30), (100, 200, 0.35), (200, 300, 0.20), (300, 500, 0.15)),
         (0, 40),
+        (
+            ((INTEREST_ONLY, 1), 0.55),
+            ((INTEREST_ONLY, 3), 0.25),
+            ((ANNUITY, 1), 0.10),
+            ((EQUAL_PRINCIPAL, 1), 0.10),
+        ),
+        ((12, 0.50), (24, 0.30), (36, 0.20)),
+        0.45,
     ),
     LoanProfile(
         "TKD",
-        0.45,
+        0.31,
         ((100, 300, 0.40), (300, 500, 0.30), (500, 800, 0.20), (800, 1000, 0.10)),
         (20, 150),
+        (
+            ((INTEREST_ONLY, 1), 0.35),
+            ((INTEREST_ONLY, 3), 0.35),
+            ((ANNUITY, 1), 0.15),
+            ((EQUAL_PRINCIPAL, 3), 0.15),
+        ),
+        ((12, 0.45), (24, 0.35), (36, 0.20)),
+        0.45,
+    ),
+    LoanProfile(
+        "KCD",
+        0.15,
+        ((100, 300, 0.40), (300, 500, 0.35), (500, 800, 0.15), (800, 1200, 0.10)),
+        (30, 120),
+        (((INTEREST_ONLY, 1), 0.50), ((INTEREST_ONLY, 3), 0.20), ((EQUAL_PRINCIPAL, 1), 0.30)),
+        ((12, 0.40), (24, 0.35), (36, 0.25)),
+        0.0,  # guaranteed, so never a pure-credit loan
+    ),
+    LoanProfile(
+        "KJB",
+        0.16,
+        ((30, 100, 0.40), (100, 200, 0.35), (200, 300, 0.15), (300, 500, 0.10)),
+        (60, 150),
+        (((ANNUITY, 1), 0.50), ((INTEREST_ONLY, 1), 0.30), ((EQUAL_PRINCIPAL, 1), 0.20)),
+        ((12, 0.70), (24, 0.30)),
+        0.0,  # insured
     ),
 )
+# Guarantees cover 80% to 100% at fees up to 科创贷's 1% (re-guarantee up to 0.5%); policies
+# cover 70% to 100% at premiums up to 科技保's 2.7%.
+GUARANTEE_COVERAGE: Weighted = ((8000, 0.6), (9000, 0.25), (10_000, 0.15))
+GUARANTEE_FEE: Weighted = ((80, 0.3), (90, 0.3), (100, 0.4))
+REGUARANTEE_FEE: Weighted = ((30, 0.3), (40, 0.3), (50, 0.4))
+POLICY_COVERAGE: Weighted = ((7000, 0.5), (8000, 0.3), (10_000, 0.2))
+PREMIUM: Weighted = ((150, 0.2), (200, 0.35), (250, 0.25), (270, 0.2))
+
+
+def pick(rng: random.Random, weighted: Weighted) -> Any:
+    """Returns one of the weighted choices."""
+    return rng.choices([choice for choice, _ in weighted], [w for _, w in weighted])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The guarantee or insurance policy on a loan: its reference, coverage and yearly rates."""
+
+    kind: str
+    reference: str
+    coverage_bps: int
+    rate_bps: int
+    reguarantee_fee_bps: int | None = None
 
 
 @dataclass(frozen=True)
 class PlannedLoan:
-    """A loan's registration terms and, when it defaults, its first unpaid instalment."""
+    """A loan's registration terms, its cover, and, when it defaults, how."""
 
+    number: int
     bank: str
     reference: str
     uscc: str
@@ -70,30 +141,49 @@ class PlannedLoan:
     start_date: date
     first_loan: bool
     pure_credit: bool
+    annual_revenue_fen: int
+    schedule: str
+    interest_every_months: int
+    cover: Cover | None = None
     missed_instalment: int | None = None
+    declared_default: bool = False
 
     @cached_property
     def maturity(self) -> date:
         return add_months(self.start_date, self.term_months)
 
-    def instalments(self) -> list[tuple[date, int, int]]:
-        """Returns (due date, principal, interest) per quarter: 先息后本, ACT/360, whole fen."""
-        result = []
-        previous = self.start_date
-        count = self.term_months // INSTALMENT_MONTHS
-        for number in range(1, count + 1):
-            due = add_months(self.start_date, number * INSTALMENT_MONTHS)
-            days = (due - previous).days
-            interest = self.principal_fen * self.annual_rate_bps * days // (10_000 * 360)
-            principal = self.principal_fen if number == count else 0
-            result.append((due, principal, interest))
-            previous = due
-        return result
+    @cached_property
+    def instalments(self) -> tuple[Instalment, ...]:
+        """The schedule the ledger computes for the loan (R12), all principal drawn at start."""
+        return build_schedule(
+            principal_fen=self.principal_fen,
+            annual_rate_bps=self.annual_rate_bps,
+            term_months=self.term_months,
+            start_date=self.start_date,
+            kind=self.schedule,
+            interest_every_months=self.interest_every_months,
+        )
+
+    def registration(self) -> dict[str, Any]:
+        """The `register_loan` arguments, but the bank and its reference (known at replay)."""
+        return {
+            "uscc": self.uscc,
+            "product": self.product,
+            "principal_fen": self.principal_fen,
+            "annual_rate_bps": self.annual_rate_bps,
+            "term_months": self.term_months,
+            "start_date": self.start_date,
+            "first_loan": self.first_loan,
+            "pure_credit": self.pure_credit,
+            "annual_revenue_fen": self.annual_revenue_fen,
+            "schedule": self.schedule,
+            "interest_every_months": self.interest_every_months,
+        }
 
     def is_live_on(self, day: date) -> bool:
         """True when principal is still owed on `day`; a defaulted loan owes it for good."""
         return self.start_date <= day and (
-            self.missed_instalment is not None or self.maturity > day
+            self.missed_instalment is not None or day < self.maturity
         )
 
 
@@ -134,62 +224,62 @@ class LoanBook:
         self.appetite = list(
             itertools.accumulate(min(rng.paretovariate(1.6), 6.0) for _ in enterprises)
         )
+        self.register: list[RegisterEntry] = plan_register(
+            rng, enterprises, [terms[product].qualifications for product in self.product_of]
+        )
         self.held: dict[int, list[PlannedLoan]] = {}
         self.blocked_from: dict[int, date] = {}
-        self.numbers: dict[str, int] = {}
+        self.numbers: dict[tuple[str, int], int] = {}
+        self.covers: dict[tuple[str, int], int] = {}
 
     def plan(self, count: int) -> list[PlannedLoan]:
-        """Returns `count` loans in start order, ~3.5% of them defaulting."""
-        starts = start_dates(self.rng, count)
-        defaulting = self.choose_defaults(starts)
+        """Returns `count` loans in start order, ~3% of them defaulting within the demo."""
+        defaults = DefaultPlanner(self.rng, [profile.product for profile in PROFILES])
         loans = []
-        for index, start in enumerate(starts):
+        for index, start in enumerate(start_dates(self.rng, count)):
             borrower = self.choose_borrower(start)
-            loan = self.lend(borrower, start)
-            if index in defaulting:
-                loan = self.with_missed_instalment(loan)
-                missed = loan.missed_instalment or 1
+            loan = defaults.decide(self.lend(index, borrower, start))
+            if loan.missed_instalment is not None:
                 # A borrower in arrears gets no new loan from the programme.
-                self.blocked_from[borrower] = loan.instalments()[missed - 1][0]
+                self.blocked_from[borrower] = loan.instalments[loan.missed_instalment - 1].due_date
             self.held.setdefault(borrower, []).append(loan)
             loans.append(loan)
         return loans
 
-    def choose_defaults(self, starts: Sequence[date]) -> set[int]:
-        """Returns which loans (by start order) default: those with a payment early enough."""
-        wanted = (len(starts) * DEFAULTS_PER_1000_LOANS + 500) // 1000
-        eligible = [
-            index
-            for index, start in enumerate(starts)
-            if add_months(start, INSTALMENT_MONTHS) <= LAST_MISSED_PAYMENT
-        ]
-        return set(self.rng.sample(eligible, min(wanted, len(eligible))))
+    def borrowing_cap_fen(self, borrower: int) -> int:
+        """The most a borrower may owe under its product: per enterprise, else per loan (R2)."""
+        limits = self.terms[self.product_of[borrower]].limits
+        return limits.max_enterprise_outstanding_fen or limits.max_principal_fen or 10**12
 
     def headroom_wan(self, borrower: int, start: date) -> int:
-        """万元 the borrower may still take on `start` within its product's per-loan cap.
+        """万元 the borrower may still take on `start` within its product's cap (R2).
 
-        Holding each borrower's live loans to the cap keeps the demo valid once R2's
-        per-enterprise limit is enforced.
+        Live loans count at their whole principal (a defaulted one for good), never less than
+        the ledger counts, so no registration can break the cap.
         """
-        cap = self.terms[self.product_of[borrower]].max_principal_fen or 10**12
         live = sum(
             loan.principal_fen for loan in self.held.get(borrower, []) if loan.is_live_on(start)
         )
-        return (cap - live) // 1_000_000
+        return (self.borrowing_cap_fen(borrower) - live) // 1_000_000
 
     def can_borrow(self, borrower: int, start: date) -> bool:
         if self.blocked_from.get(borrower, date.max) <= start:
             return False
-        smallest = self.profiles[self.product_of[borrower]].smallest_wan
-        return self.headroom_wan(borrower, start) >= smallest
+        product = self.product_of[borrower]
+        if not self.register[borrower].may_borrow(self.terms[product].qualifications, start):
+            return False
+        return self.headroom_wan(borrower, start) >= self.profiles[product].smallest_wan
 
     def choose_borrower(self, start: date) -> int:
         for _ in range(50):
-            pick = self.rng.random() * self.appetite[-1]
-            borrower = min(bisect.bisect(self.appetite, pick), len(self.appetite) - 1)
+            pick_at = self.rng.random() * self.appetite[-1]
+            borrower = min(bisect.bisect(self.appetite, pick_at), len(self.appetite) - 1)
             if self.can_borrow(borrower, start):
                 return borrower
-        for borrower in range(len(self.enterprises)):
+        # Rarely every pick is refused: look through all, from a random place, not the first.
+        offset = self.rng.randrange(len(self.enterprises))
+        for index in range(len(self.enterprises)):
+            borrower = (offset + index) % len(self.enterprises)
             if self.can_borrow(borrower, start):
                 return borrower
         raise InvalidInput("loans", "too many loans for the demo's enterprises")
@@ -199,26 +289,53 @@ class LoanBook:
             return self.home_bank[borrower]
         return self.rng.choices(BANKS, [b.weight for b in BANKS])[0]
 
-    def lend(self, borrower: int, start: date) -> PlannedLoan:
+    def lend(self, index: int, borrower: int, start: date) -> PlannedLoan:
         """Returns a new loan to `borrower` starting on `start`."""
         rng = self.rng
         profile = self.profiles[self.product_of[borrower]]
         terms = self.terms[profile.product]
         bank = self.choose_bank(borrower)
-        number = self.numbers.get(bank.code, 0) + 1
-        self.numbers[bank.code] = number
-        pure_credit = rng.random() < 0.45
+        number = self.numbers.get((bank.code, start.year), 0) + 1
+        self.numbers[bank.code, start.year] = number
+        pure_credit = rng.random() < profile.pure_credit_share
+        schedule, every = pick(rng, profile.schedules)
         return PlannedLoan(
+            number=index,
             bank=bank.code,
             reference=f"{bank.loan_prefix}{start.year}{number:05d}",
             uscc=self.enterprises[borrower].uscc,
             product=profile.product,
             principal_fen=self.principal_fen(profile, self.headroom_wan(borrower, start)),
             annual_rate_bps=self.rate_bps(profile, start, pure_credit),
-            term_months=self.term_months(terms),
+            term_months=self.term_months(profile, terms),
             start_date=start,
             first_loan=borrower not in self.held and rng.random() < 0.35,
             pure_credit=pure_credit,
+            annual_revenue_fen=self.enterprises[borrower].annual_revenue_fen,
+            schedule=schedule,
+            interest_every_months=every,
+            cover=self.cover(terms, start),
+        )
+
+    def cover(self, terms: ProductTerms, start: date) -> Cover | None:
+        """Returns the guarantee on a guaranteed loan, the policy on an insured one (R16, R17)."""
+        if terms.structure == "direct":
+            return None
+        number = self.covers.get((terms.structure, start.year), 0) + 1
+        self.covers[terms.structure, start.year] = number
+        if terms.structure == "guaranteed":
+            return Cover(
+                GUARANTEE,
+                f"SZDB-{start.year}-{number:05d}",
+                pick(self.rng, GUARANTEE_COVERAGE),
+                pick(self.rng, GUARANTEE_FEE),
+                pick(self.rng, REGUARANTEE_FEE),
+            )
+        return Cover(
+            POLICY,
+            f"PEBK{start.year}3205{number:06d}",
+            pick(self.rng, POLICY_COVERAGE),
+            pick(self.rng, PREMIUM),
         )
 
     def principal_fen(self, profile: LoanProfile, headroom_wan: int) -> int:
@@ -237,18 +354,10 @@ class LoanBook:
             spread += 10  # no collateral, a little more margin; 苏科贷's LPR+40bp cap forbids it
         return min(MAX_RATE_BPS, max(MIN_RATE_BPS, lpr_on(start) + spread))
 
-    def term_months(self, terms: ProductTerms) -> int:
-        allowed = [
+    def term_months(self, profile: LoanProfile, terms: ProductTerms) -> int:
+        allowed = tuple(
             (months, weight)
-            for months, weight in TERM_WEIGHTS
+            for months, weight in profile.terms
             if terms.max_term_months is None or months <= terms.max_term_months
-        ]
-        return self.rng.choices([m for m, _ in allowed], [w for _, w in allowed])[0]
-
-    def with_missed_instalment(self, loan: PlannedLoan) -> PlannedLoan:
-        """Returns the loan with the instalment at which it stops paying."""
-        dues = [due for due, _, _ in loan.instalments()]
-        candidates = [n for n, due in enumerate(dues, start=1) if due <= LAST_MISSED_PAYMENT]
-        # The first instalment rarely fails; the bullet repayment at maturity often does.
-        weights = [0.5 if n == 1 else 2.0 if n == len(dues) else 1.0 for n in candidates]
-        return replace(loan, missed_instalment=self.rng.choices(candidates, weights)[0])
+        )
+        return pick(self.rng, allowed)

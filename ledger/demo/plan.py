@@ -1,33 +1,43 @@
 """The demo programme planned as dated ledger commands: deterministic for a seed, no I/O.
 
-The plan is a list of `Step`s, each naming one `Session` command and its arguments, sorted
-by business date. The builder replays them in that order, so the event log reads like a
-programme recorded day by day and every rule is checked when it would have been.
+The plan is a list of `Step`s, each naming one `Session` command and its arguments (or the
+month-end close of business), sorted by business date. The builder replays them in that
+order, so the event log reads like a programme recorded day by day and every rule is
+checked when it would have been.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from domain.errors import InvalidInput
 from domain.terms import ProductTerms
+from ledger.demo.budgets import pool_budgets
+from ledger.demo.claims import plan_blacklisting, plan_claims
 from ledger.demo.dates import (
     AS_OF,
+    FIRST_START,
     INSTITUTIONS_ON,
-    LAST_START,
+    LPR_1Y_BPS,
     POOLS_OPEN_ON,
-    REGISTER_FROM,
-    next_weekday,
+    month_ends,
 )
 from ledger.demo.enterprises import DemoEnterprise, make_enterprises
-from ledger.demo.institutions import FUND_MANAGER, INSTITUTIONS, POOLS, demo_terms
-from ledger.demo.lifecycle import plan_claims, plan_loan_life
+from ledger.demo.institutions import (
+    CLOSE_OF_BUSINESS,
+    FUND_MANAGER,
+    INSTITUTIONS,
+    POOLS,
+    demo_terms,
+)
+from ledger.demo.lifecycle import Default, plan_loan_life
 from ledger.demo.loans import LoanBook, PlannedLoan
-from ledger.demo.steps import Step, Steps
+from ledger.demo.register import RegisterEntry
+from ledger.demo.steps import CLOSE_DAY, Step, Steps
 
 FULL_SIZE_LOANS = 2400
 MAX_LOANS = 20_000
@@ -40,27 +50,23 @@ class DemoPlan:
 
     seed: int
     enterprises: tuple[DemoEnterprise, ...]
+    register: tuple[RegisterEntry, ...]
     loans: tuple[PlannedLoan, ...]
+    defaults: tuple[Default, ...]
     steps: tuple[Step, ...]
 
     def count(self, command: str) -> int:
         """How many steps give `command`."""
         return sum(1 for step in self.steps if step.command == command)
 
-    @property
-    def defaults(self) -> int:
-        return sum(1 for loan in self.loans if loan.missed_instalment is not None)
 
-    @property
-    def paid_off(self) -> int:
-        """Loans that reach maturity, fully repaid, by the as-of date."""
-        return sum(
-            1 for loan in self.loans if loan.missed_instalment is None and loan.maturity <= AS_OF
-        )
-
-
-def plan_setup(steps: Steps, terms: Sequence[ProductTerms], loan_count: int) -> None:
-    """Adds the institutions, products, pools and the pools' yearly contributions."""
+def plan_setup(
+    steps: Steps,
+    terms: Iterable[ProductTerms],
+    budgets: Mapping[str, Sequence[tuple[date, int]]],
+) -> None:
+    """Adds the institutions, the LPR history, products, pools and the pools' contributions,
+    and a close of business at every month end."""
     for institution in INSTITUTIONS:
         steps.add(
             INSTITUTIONS_ON,
@@ -73,11 +79,10 @@ def plan_setup(steps: Steps, terms: Sequence[ProductTerms], loan_count: int) -> 
             level=institution.level,
             effective_date=INSTITUTIONS_ON,
         )
+    for day, rate_bps in LPR_1Y_BPS:
+        steps.add(day, "set_lpr", FUND_MANAGER, effective_from=day, rate_bps=rate_bps)
     for product in terms:
         steps.add(product.effective_from, "define_product", FUND_MANAGER, terms=product)
-    # Budgets follow the programme's size, rounded to 100万元, so a small demo is not
-    # absurdly over-funded.
-    scale = max(loan_count / FULL_SIZE_LOANS, 0.05)
     for pool in POOLS:
         steps.add(
             POOLS_OPEN_ON,
@@ -90,47 +95,47 @@ def plan_setup(steps: Steps, terms: Sequence[ProductTerms], loan_count: int) -> 
             products=list(pool.products),
             effective_date=POOLS_OPEN_ON,
         )
-        for year, tranches in itertools.groupby(pool.tranches, key=lambda t: t[0].year):
-            for number, (day, yuan) in enumerate(tranches, start=1):
+        for year, tranches in itertools.groupby(budgets[pool.code], key=lambda t: t[0].year):
+            for number, (day, amount_fen) in enumerate(tranches, start=1):
                 steps.add(
                     day,
                     "fund_pool",
                     FUND_MANAGER,
                     pool=pool.code,
-                    amount_fen=max(1, round(yuan * scale / 1_000_000)) * 100_000_000,
+                    amount_fen=amount_fen,
                     funder=pool.owner,
                     ref=f"{pool.ref_prefix}-{year}-{number:02d}",
                     effective_date=day,
                 )
+    for day in month_ends(FIRST_START, AS_OF):
+        steps.add(day, CLOSE_DAY, CLOSE_OF_BUSINESS)
 
 
-def plan_enterprises(
-    steps: Steps,
-    enterprises: Sequence[DemoEnterprise],
-    loans: Sequence[PlannedLoan],
-    rng: random.Random,
+def plan_register_steps(
+    steps: Steps, enterprises: Sequence[DemoEnterprise], register: Sequence[RegisterEntry]
 ) -> None:
-    """Adds each enterprise to the register (企业库) some weeks before its first loan."""
-    first_start: dict[str, date] = {}
-    for loan in loans:
-        first_start.setdefault(loan.uscc, loan.start_date)
-    span = (LAST_START - REGISTER_FROM).days
-    for enterprise in enterprises:
-        start = first_start.get(enterprise.uscc)
-        if start is None:
-            day = REGISTER_FROM + timedelta(days=rng.randint(0, span))
-        else:
-            day = max(REGISTER_FROM, start - timedelta(days=rng.randint(14, 120)))
-        day = next_weekday(day)
+    """Adds each enterprise to the register (企业库) with the qualifications it holds (R1)."""
+    for enterprise, entry in zip(enterprises, register, strict=True):
         steps.add(
-            day,
+            entry.entered_on,
             "add_enterprise",
             FUND_MANAGER,
             uscc=enterprise.uscc,
             name=enterprise.name,
             region=enterprise.region,
-            effective_date=day,
+            effective_date=entry.entered_on,
         )
+        for qualification in entry.qualifications:
+            steps.add(
+                qualification.valid_from,
+                "grant_qualification",
+                FUND_MANAGER,
+                uscc=enterprise.uscc,
+                name=qualification.name,
+                valid_from=qualification.valid_from,
+                valid_to=qualification.valid_to,
+                certificate=qualification.certificate,
+            )
 
 
 def plan_demo(*, seed: int = 2024, loans: int = FULL_SIZE_LOANS) -> DemoPlan:
@@ -141,18 +146,23 @@ def plan_demo(*, seed: int = 2024, loans: int = FULL_SIZE_LOANS) -> DemoPlan:
     terms: Mapping[str, ProductTerms] = {product.code: product for product in demo_terms()}
     steps = Steps()
     enterprises = make_enterprises(rng, (loans * ENTERPRISES_PER_100_LOANS + 99) // 100)
-    plan_setup(steps, list(terms.values()), loans)
-    planned_loans = LoanBook(rng, terms, enterprises).plan(loans)
-    plan_enterprises(steps, enterprises, planned_loans, rng)
-    defaulted = []
+    book = LoanBook(rng, terms, enterprises)
+    planned_loans = book.plan(loans)
+    # Set-up first: on a shared day a pool is funded before the loans it covers.
+    plan_setup(steps, terms.values(), pool_budgets(terms, planned_loans))
+    plan_register_steps(steps, enterprises, book.register)
+    defaults = []
     for loan in planned_loans:
-        default_date = plan_loan_life(steps, loan, rng, terms[loan.product])
-        if default_date is not None:
-            defaulted.append((loan, default_date))
-    plan_claims(steps, defaulted, rng, terms)
+        default = plan_loan_life(steps, loan, rng, terms[loan.product])
+        if default is not None:
+            defaults.append(default)
+    plan_blacklisting(steps, defaults)
+    plan_claims(steps, defaults, rng, terms)
     return DemoPlan(
         seed=seed,
         enterprises=tuple(enterprises),
+        register=tuple(book.register),
         loans=tuple(planned_loans),
-        steps=steps.by_date(),
+        defaults=tuple(defaults),
+        steps=steps.by_date(AS_OF),
     )

@@ -21,8 +21,7 @@ from typer.testing import CliRunner, Result
 
 from cli.main import app
 
-REPO = Path(__file__).resolve().parents[2]
-SUKEDAI_TERMS = REPO / "ledger" / "demo" / "terms" / "sukedai.toml"
+SUKEDAI_TERMS = Path(__file__).resolve().parent / "terms" / "sukedai_plain.toml"
 
 FUND_MANAGER = "SZ-KJJ"
 OPERATOR = "pytest-clerk"

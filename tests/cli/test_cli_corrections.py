@@ -21,7 +21,8 @@ REVERSE_REC_1 = (
     "reverse recovery --bank ICBC-SZ --loan L001 --ref REC-1 --reason 退票 --date 2025-03-05"
 )
 REVERSE_CITY_LEG = (
-    "reverse leg --bank ICBC-SZ --loan L001 --party pool.city --reason 重复支付 --date 2025-03-05"
+    "reverse leg --bank ICBC-SZ --loan L001 --party pool.city --ref RV-1 --reason 重复支付 "
+    "--date 2025-03-05"
 )
 L002 = (
     "loan register --bank ICBC-SZ --loan L002 --uscc 91320505MA1ABCDE09 --product SKD "
@@ -99,14 +100,45 @@ def test_a_reversed_recovery_is_given_back_by_every_party_as_it_was_shared(recov
 def test_a_reversed_leg_is_unpaid_again_and_can_be_paid_again(recovered_programme):
     done = recovered_programme.ok(REVERSE_CITY_LEG)
     assert done.stdout == (
-        "leg of pool.city on ICBC-SZ/L001 reversed (重复支付): 700,000.00 unpaid again; "
-        "the claim is approved\n"
+        "leg of pool.city on ICBC-SZ/L001 reversed under RV-1 (重复支付): 700,000.00 unpaid "
+        "again; the claim is approved\n"
     )
     assert _pools(recovered_programme)["SZ-POOL"]["paid_out_fen"] == 0
     assert _skd(recovered_programme)["compensation_paid_fen"]["pool.city"] == 0
     paid = recovered_programme.ok("claim pay --bank ICBC-SZ --loan L001 --date 2025-03-06")
     assert "legs paid on ICBC-SZ/L001: pool.city 700,000.00" in paid.stdout
     assert _pools(recovered_programme)["SZ-POOL"]["paid_out_fen"] == 70_000_000
+
+
+def test_retrying_a_leg_reversal_after_the_leg_was_paid_again_reverses_nothing_new(
+    recovered_programme,
+):
+    recovered_programme.ok(REVERSE_CITY_LEG)
+    recovered_programme.ok("claim pay --bank ICBC-SZ --loan L001 --date 2025-03-06")
+    count = recovered_programme.event_count()
+    again = recovered_programme.ok(REVERSE_CITY_LEG)
+    assert again.stdout == (
+        "leg of pool.city on ICBC-SZ/L001 already reversed under RV-1 (重复支付): 700,000.00; "
+        "the claim is settled\n"
+    )
+    assert recovered_programme.event_count() == count
+    assert _pools(recovered_programme)["SZ-POOL"]["paid_out_fen"] == 70_000_000
+
+
+def test_a_leg_reversal_reference_used_again_for_another_reason_is_a_conflict(
+    recovered_programme,
+):
+    recovered_programme.ok(REVERSE_CITY_LEG)
+    line = _refused(recovered_programme, REVERSE_CITY_LEG.replace("重复支付", "金额有误"), "reason")
+    assert "'RV-1' already reversed pool.city's leg on 2025-03-05" in line
+
+
+def test_a_leg_reversal_without_a_reference_is_a_usage_error(recovered_programme):
+    count = recovered_programme.event_count()
+    result = recovered_programme(REVERSE_CITY_LEG.replace("--ref RV-1 ", ""))
+    assert result.exit_code == REFUSED
+    assert "--ref" in result.output
+    assert recovered_programme.event_count() == count
 
 
 def test_a_reversed_contribution_leaves_the_pool(programme):
@@ -177,7 +209,7 @@ def test_reversing_the_repayment_that_paid_a_loan_off_makes_it_active_again(prog
             id="unknown-contribution",
         ),
         pytest.param(
-            "reverse leg --bank ICBC-SZ --loan L001 --party bank --reason 重复支付",
+            "reverse leg --bank ICBC-SZ --loan L001 --party bank --ref RV-2 --reason 重复支付",
             "party",
             "'bank' has no leg",
             id="party-without-a-leg",
@@ -198,7 +230,9 @@ def test_a_reversal_repeated_with_another_reason_is_a_conflict(recovered_program
 
 def test_a_reversal_without_the_reason_option_is_a_usage_error(recovered_programme):
     count = recovered_programme.event_count()
-    result = recovered_programme("reverse leg --bank ICBC-SZ --loan L001 --party pool.city")
+    result = recovered_programme(
+        "reverse leg --bank ICBC-SZ --loan L001 --party pool.city --ref RV-3"
+    )
     assert result.exit_code == REFUSED
     assert "--reason" in result.output
     assert recovered_programme.event_count() == count

@@ -146,8 +146,9 @@ def test_a_contribution_already_paid_out_cannot_be_reversed_r10():
 def test_a_reversed_payment_returns_the_money_and_the_leg_can_be_paid_or_queued_again():
     pool = _pool(500_000_00)
     pool.pay(amount_fen=400_000_00, claim=CLAIM, payee="ICBC", effective_date=DAY, actor=MANAGER)
-    pool.reverse_payment(
-        claim=CLAIM, amount_fen=400_000_00, reason="paid twice", effective_date=DAY, actor=MANAGER
+    assert (
+        pool.reverse_payment(claim=CLAIM, reason="paid twice", effective_date=DAY, actor=MANAGER)
+        == 400_000_00
     )
     assert (pool.paid_out_fen, pool.available_fen) == (0, 500_000_00)
     assert CLAIM not in pool.claims_paid
@@ -160,9 +161,7 @@ def test_a_reversed_payment_returns_the_money_and_the_leg_can_be_paid_or_queued_
         actor=MANAGER,
     )
     with pytest.raises(RuleViolation) as refused:
-        pool.reverse_payment(
-            claim=LATER_CLAIM, amount_fen=1, reason="x", effective_date=DAY, actor=MANAGER
-        )
+        pool.reverse_payment(claim=LATER_CLAIM, reason="x", effective_date=DAY, actor=MANAGER)
     assert (refused.value.rule, refused.value.field) == ("R13", "party")
 
 
@@ -355,8 +354,10 @@ def test_after_recovery_a_recovery_is_reversed_only_before_the_close(su_ke_dai):
     assert (refused.value.rule, refused.value.field) == ("R13", "ref")
 
 
-def _reverse_leg(claim: Claim, payer: str, reason: str = "paid twice"):
-    return claim.reverse_leg_payment(payer=payer, reason=reason, effective_date=DAY, actor=MANAGER)
+def _reverse_leg(claim: Claim, payer: str, reason: str = "paid twice", ref: str = "RV-1"):
+    return claim.reverse_leg_payment(
+        payer=payer, ref=ref, reason=reason, effective_date=DAY, actor=MANAGER
+    )
 
 
 def test_a_reversed_leg_is_unpaid_again_and_the_claim_no_longer_settled(settled):
@@ -407,8 +408,8 @@ def test_a_pool_reversed_back_to_front_returns_to_zero_and_never_goes_below(cont
             claim=claim, ref="R", amount_fen=fen // 3, reason="x", effective_date=DAY, actor=MANAGER
         )
         assert pool.available_fen >= 0
-        pool.reverse_payment(
-            claim=claim, amount_fen=fen, reason="x", effective_date=DAY, actor=MANAGER
+        assert (
+            pool.reverse_payment(claim=claim, reason="x", effective_date=DAY, actor=MANAGER) == fen
         )
     for number in range(len(contributions), 0, -1):
         _reverse_contribution(pool, f"F{number}")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import Conflict, InvalidInput, RuleViolation
 from domain.loan import Loan
 
 START = date(2024, 2, 1)
@@ -50,7 +50,23 @@ def test_writing_off_twice_is_a_no_op(su_ke_dai, clerk):
     loan = _defaulted(su_ke_dai, clerk)
     loan.write_off(effective_date=date(2024, 12, 1), reason="核销", actor=clerk)
     loan.collect_events()
-    assert loan.write_off(effective_date=date(2024, 12, 2), reason="again", actor=clerk) is False
+    assert loan.write_off(effective_date=date(2024, 12, 1), reason="核销", actor=clerk) is False
+    assert loan.pending_events == []
+
+
+@pytest.mark.parametrize(
+    ("day", "reason", "field"),
+    [(date(2024, 12, 2), "核销", "date"), (date(2024, 12, 1), "again", "reason")],
+)
+def test_a_second_write_off_of_other_content_is_a_conflict_naming_the_field(
+    su_ke_dai, clerk, day, reason, field
+):
+    loan = _defaulted(su_ke_dai, clerk)
+    loan.write_off(effective_date=date(2024, 12, 1), reason="核销", actor=clerk)
+    loan.collect_events()
+    with pytest.raises(Conflict) as refused:
+        loan.write_off(effective_date=day, reason=reason, actor=clerk)
+    assert refused.value.field == field
     assert loan.pending_events == []
 
 

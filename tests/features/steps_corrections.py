@@ -130,21 +130,35 @@ def recovery_reversing(programme, bank, day, loan, ref, reason):
     )
 
 
-@when(
-    text("基金管理人于{day:Date}冲正贷款{loan:Code}补偿申请中{payer}的补偿款支付，原因为“{reason}”")
+LEG_REVERSAL = (
+    "基金管理人于{day:Date}冲正贷款{loan:Code}补偿申请中{payer}的补偿款支付，"
+    "冲正凭证号{ref:Code}，原因为“{reason}”"
 )
-def leg_payment_reversing(programme, day, loan, payer, reason):
+
+
+def leg_payment_reversal(
+    programme: Programme, day: date, loan: str, payer: str, ref: str, reason: str
+) -> Command:
     bank = programme.bank_of(loan)
-    programme.attempt(
-        lambda s: s.reverse_leg_payment(
-            bank=bank,
-            reference=loan,
-            party=party(payer),
-            reason=reason,
-            effective_date=day,
-            actor=FUND_MANAGER,
-        )
+    return lambda s: s.reverse_leg_payment(
+        bank=bank,
+        reference=loan,
+        party=party(payer),
+        ref=ref,
+        reason=reason,
+        effective_date=day,
+        actor=FUND_MANAGER,
     )
+
+
+@given(text(LEG_REVERSAL.replace("于", "已于", 1)))
+def leg_payment_reversed(programme, day, loan, payer, ref, reason):
+    programme.run(leg_payment_reversal(programme, day, loan, payer, ref, reason))
+
+
+@when(text(LEG_REVERSAL))
+def leg_payment_reversing(programme, day, loan, payer, ref, reason):
+    programme.attempt(leg_payment_reversal(programme, day, loan, payer, ref, reason))
 
 
 # -- what a reversal answers ---------------------------------------------------------------

@@ -9,6 +9,7 @@ balance to where it started.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ LATE = date(2025, 12, 31)  # when the reversals are made: after every event they
 USCC = "91320505MA1ABCDE09"
 REASON = "keyed by mistake"
 SCHEDULER = Actor("riskledger", "night-batch", "scheduler")
+LEG_REVERSAL_REFS = itertools.count(1)
 
 
 class InMemory(Settings):
@@ -277,10 +279,12 @@ def _reversal(event: tuple[str, ...]):
             effective_date=LATE,
             actor=CLERK,
         )
+    ref = f"RV-{next(LEG_REVERSAL_REFS)}"  # each reversal its own: a leg may be paid again
     return lambda s: s.reverse_leg_payment(
         bank="ICBC",
         reference=key[0],
         party=key[1],
+        ref=ref,
         reason=REASON,
         effective_date=LATE,
         actor=MANAGER,
@@ -451,6 +455,7 @@ def _reverse_leg(ledger: RiskLedger, party: str):
             bank="ICBC",
             reference="K1",
             party=party,
+            ref=f"RV-{party}",
             reason=REASON,
             effective_date=LATE,
             actor=MANAGER,

@@ -70,6 +70,8 @@ def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dic
             products[loan_product[oid]]["repaid_fen"] += state["principal_fen"]
         elif name == "Loan.RepaymentReversed":
             products[loan_product[oid]]["repaid_fen"] -= state["principal_fen"]
+        elif name == "Loan.WrittenOff":
+            products[loan_product[oid]]["written_off_fen"] += state["amount_fen"]
         elif name == "Loan.Defaulted":
             products[loan_product[oid]]["defaulted_loans"] += 1
             products[loan_product[oid]]["defaulted_fen"] += state["outstanding_fen"]
@@ -89,7 +91,10 @@ def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dic
         elif name == "Claim.LegPaymentReversed":
             compensation[claim_product[oid]][state["payer"]] -= state["amount_fen"]
     for code, figures in products.items():
-        figures["outstanding_fen"] = figures["disbursed_fen"] - figures["repaid_fen"]
+        # A write-off (核销) takes what the loan still owed off the books.
+        figures["outstanding_fen"] = (
+            figures["disbursed_fen"] - figures["repaid_fen"] - figures["written_off_fen"]
+        )
         figures["enterprises"] = len(firms[code])
     return pools, {
         code: (figures, burdens[code], compensation[code], recovery_shares[code])
@@ -146,6 +151,7 @@ def _reverse_one_of_each(ledger: RiskLedger) -> set[str]:
                         bank=c.bank,
                         reference=c.loan_reference,
                         party=e.payer,
+                        ref=f"RV-{c.loan_reference}-{e.payer}",
                         reason=REASON,
                         effective_date=LATE,
                         actor=CORRECTOR,
