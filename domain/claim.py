@@ -12,9 +12,15 @@ from domain.actor import Actor
 from domain.corrections import LegReversal, Reversals, check_reason
 from domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from domain.ids import claim_id
-from domain.legs import BANK, GUARANTOR, plan_legs
+from domain.legs import BANK, GUARANTOR
 from domain.loan import DEFAULTED, Loan
 from domain.money import format_yuan
+from domain.recovery import (
+    check_recovery_amount,
+    leg_plan,
+    leg_reversal_differences,
+    unpaid_legs,
+)
 from domain.references import References
 from domain.split import NO_HISTORY, ClaimantHistory, share_recovery, split_approved_loss
 from domain.terms import ProductTerms, Shares
@@ -178,12 +184,12 @@ class Claim(Aggregate):
             )
             return
         burdens = split_approved_loss(amount_fen, shares or terms.shares, terms.caps, history)
-        legs = plan_legs(terms.structure, burdens, self.claimant)
+        legs, payees = leg_plan(terms.structure, burdens, self.claimant)
         self._approved(
             amount_fen=amount_fen,
             burdens=burdens,
-            legs={leg.payer: leg.amount_fen for leg in legs},
-            payees={leg.payer: leg.payee for leg in legs},
+            legs=legs,
+            payees=payees,
             effective_date=effective_date,
             actor=actor,
         )
@@ -234,12 +240,12 @@ class Claim(Aggregate):
             raise InvalidInput("date", f"{effective_date} is before the filing on {self.filed_on}")
         unrecovered = self.approved_fen - self.recovered_fen
         burdens = split_approved_loss(unrecovered, tuple(self.shares.items()), terms.caps, history)
-        legs = plan_legs(terms.structure, burdens, self.claimant)
+        legs, payees = leg_plan(terms.structure, burdens, self.claimant)
         self._recovery_closed(
             unrecovered_fen=unrecovered,
             burdens=burdens,
-            legs={leg.payer: leg.amount_fen for leg in legs},
-            payees={leg.payer: leg.payee for leg in legs},
+            legs=legs,
+            payees=payees,
             effective_date=effective_date,
             actor=actor,
         )
@@ -278,7 +284,8 @@ class Claim(Aggregate):
 
     @property
     def unpaid_legs(self) -> dict[str, int]:
-        return {party: fen for party, fen in self.legs.items() if party not in self.legs_paid}
+        """The legs still to pay, by payer."""
+        return unpaid_legs(self.legs, self.legs_paid)
 
     def _check_not_recovering(self) -> None:
         if self.state == RECOVERING:
@@ -366,15 +373,9 @@ class Claim(Aggregate):
 
     def _check_recovery_amount(self, amount_fen: int) -> None:
         """Raises unless the recovery is positive and keeps all recoveries within the loss."""
-        if amount_fen <= 0:
-            raise InvalidInput("amount", "a recovery must be positive")
-        if self.recovered_fen + amount_fen > self.approved_fen:
-            raise RuleViolation(
-                "R11",
-                "amount",
-                f"recoveries would total {format_yuan(self.recovered_fen + amount_fen)}, "
-                f"more than the loss {format_yuan(self.approved_fen)}",
-            )
+        check_recovery_amount(
+            amount_fen, recovered_fen=self.recovered_fen, loss_fen=self.approved_fen
+        )
 
     @event("RecoveryRecorded")
     def _recovery_recorded(
@@ -468,9 +469,9 @@ class Claim(Aggregate):
             raise InvalidInput("ref", "a leg reversal needs the caller's reference")
         done = self.leg_reversals.get(ref)
         if done is not None:
-            given = {"party": payer, "reason": reason, "date": effective_date}
-            first = {"party": done.party, "reason": done.reason, "date": done.effective_date}
-            differing = [field for field, value in given.items() if first[field] != value]
+            differing = leg_reversal_differences(
+                done, party=payer, reason=reason, effective_date=effective_date
+            )
             if differing:
                 raise Conflict(
                     differing[0],

@@ -8,6 +8,7 @@ exact split of that amount can produce.
 from __future__ import annotations
 
 from domain.errors import InvalidInput, RuleViolation
+from domain.loan import ACTIVE, REGISTERED
 from domain.money import WHOLE_BPS, format_bps, format_yuan
 from domain.terms import ProductTerms, Shares
 
@@ -97,4 +98,46 @@ def check_within_allowance(
             "amount",
             f"{what}s would total {format_yuan(paid_fen + amount_fen)}, more than the "
             f"{format_yuan(allowance_fen)} {basis}",
+        )
+
+
+def allowance_basis(rate_bps: int, base_fen: int, term_months: int, *, base: str) -> str:
+    """Returns how an allowance follows from its rate, for the refusal that cites it (R17)."""
+    return (
+        f"that {format_bps(rate_bps)} a year on the {base} {format_yuan(base_fen)} "
+        f"allows over {term_months} months"
+    )
+
+
+def check_loan_takes_cover(
+    terms: ProductTerms,
+    *,
+    loan_reference: str,
+    loan_state: str,
+    structure: str,
+    cover: str,
+    verb: str,
+) -> None:
+    """Raises unless the loan's product has the `structure` whose loans take a `cover`, and the
+    loan is still running (registered or active) (R9)."""
+    if terms.structure != structure:
+        raise RuleViolation(
+            "R9",
+            "loan",
+            f"{loan_reference} is under {terms.code} ({terms.structure}); "
+            f"only loans of {structure} products take a {cover}",
+        )
+    if loan_state not in (REGISTERED, ACTIVE):
+        raise RuleViolation("lifecycle", "loan", f"a {loan_state} loan cannot be {verb}")
+
+
+def check_take_back(amount_fen: int, paid_fen: int, *, paid: str) -> None:
+    """Raises unless `amount_fen` is positive and no more than the `paid_fen` it takes back (R13).
+
+    `paid` says who paid it, e.g. "pool.city reimbursed" or "policy P-1 paid".
+    """
+    if not 0 < amount_fen <= paid_fen:
+        raise InvalidInput(
+            "amount",
+            f"{paid} {format_yuan(paid_fen)}, not {format_yuan(amount_fen)} to take back",
         )

@@ -17,8 +17,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.coverage import (
+    allowance_basis,
     check_coverage,
+    check_loan_takes_cover,
     check_rate,
+    check_take_back,
     check_within_allowance,
     covered_fen,
     guarantor_side_bps,
@@ -27,7 +30,7 @@ from domain.coverage import (
 )
 from domain.errors import Conflict, InvalidInput, RuleViolation
 from domain.ids import guarantee_id
-from domain.loan import ACTIVE, DEFAULTED, PAID_OFF, REGISTERED, Loan
+from domain.loan import DEFAULTED, PAID_OFF, Loan
 from domain.money import format_bps, format_yuan
 from domain.references import References
 from domain.terms import ProductTerms
@@ -65,15 +68,14 @@ class Guarantee(Aggregate):
         """Returns a guarantee issued on a running loan, within the product's terms (R16, R17)."""
         if not contract.strip():
             raise InvalidInput("ref", "a guarantee needs the guarantor's contract reference")
-        if terms.structure != "guaranteed":
-            raise RuleViolation(
-                "R9",
-                "loan",
-                f"{loan.reference} is under {terms.code} ({terms.structure}); "
-                "only loans of guaranteed products take a guarantee",
-            )
-        if loan.state not in (REGISTERED, ACTIVE):
-            raise RuleViolation("lifecycle", "loan", f"a {loan.state} loan cannot be guaranteed")
+        check_loan_takes_cover(
+            terms,
+            loan_reference=loan.reference,
+            loan_state=loan.state,
+            structure="guaranteed",
+            cover="guarantee",
+            verb="guaranteed",
+        )
         side = guarantor_side_bps(terms, first_loan=loan.first_loan, pure_credit=loan.pure_credit)
         check_coverage(terms, coverage_bps, side, "guarantor")
         check_rate(
@@ -211,15 +213,31 @@ class Guarantee(Aggregate):
         return rate_allowance_fen(self.guaranteed_fen, self.reguarantee_fee_bps, self.term_months)
 
     def _basis(self, rate_bps: int) -> str:
-        return (
-            f"that {format_bps(rate_bps)} a year on the covered {format_yuan(self.guaranteed_fen)} "
-            f"allows over {self.term_months} months"
-        )
+        return allowance_basis(rate_bps, self.guaranteed_fen, self.term_months, base="covered")
+
+    def _check_takes_fees(self, what: str) -> None:
+        """Raises once the guarantee was released or made its 代偿: its cover has ended, as a
+        lapsed policy takes no premium (R17)."""
+        if self.state == RELEASED:
+            raise RuleViolation(
+                "lifecycle",
+                "guarantee",
+                f"the guarantee on {self.loan_reference} was released on {self.released_on}; "
+                f"it takes no {what}",
+            )
+        if self.state == PAID_OUT:
+            raise RuleViolation(
+                "lifecycle",
+                "guarantee",
+                f"the guarantee on {self.loan_reference} made its 代偿 on {self.payout_date}; "
+                f"it takes no {what}",
+            )
 
     def pay_fee(self, *, amount_fen: int, ref: str, paid_on: date, actor: Actor) -> bool:
         """Records a guarantee fee paid to the guarantor; False when `ref` was recorded (R17)."""
         if self.refs.is_repeat(ref, GUARANTEE_FEE, amount_fen, paid_on):
             return False
+        self._check_takes_fees(GUARANTEE_FEE)
         check_within_allowance(
             self.fees_paid_fen,
             amount_fen,
@@ -238,6 +256,7 @@ class Guarantee(Aggregate):
         """Records a re-guarantee fee the guarantor paid; False when `ref` was recorded (R17)."""
         if self.refs.is_repeat(ref, REGUARANTEE_FEE, amount_fen, paid_on):
             return False
+        self._check_takes_fees(REGUARANTEE_FEE)
         if self.reguarantee_fee_bps is None:
             raise RuleViolation(
                 "R17", "reguarantee_fee", "the guarantee was issued without a re-guarantee fee"
@@ -399,12 +418,7 @@ class Guarantee(Aggregate):
         actor: Actor,
     ) -> None:
         """Takes back a reimbursement whose leg was reversed (R9, R13)."""
-        if not 0 < amount_fen <= self.reimbursed.get(payer, 0):
-            raise InvalidInput(
-                "amount",
-                f"{payer} reimbursed {format_yuan(self.reimbursed.get(payer, 0))}, "
-                f"not {format_yuan(amount_fen)} to take back",
-            )
+        check_take_back(amount_fen, self.reimbursed.get(payer, 0), paid=f"{payer} reimbursed")
         self._reimbursement_reversed(
             payer=payer,
             amount_fen=amount_fen,

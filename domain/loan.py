@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import arrears
 from domain.actor import Actor
-from domain.classification import NORMAL, classify
+from domain.classification import NORMAL
 from domain.corrections import Reversals, check_reason
 from domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from domain.ids import loan_id
 from domain.money import format_yuan
 from domain.references import References
+from domain.registration import check_registration
 from domain.repayment import Allocation, Repayment, Statement, statement, waterfall
 from domain.schedule import (
     INTEREST_ONLY,
-    MAX_TERM_MONTHS,
     Draw,
     Instalment,
-    check_schedule,
     maturity_date,
-    schedule_of_draws,
 )
 from domain.terms import Classification, ProductTerms
 
@@ -65,41 +64,16 @@ class Loan(Aggregate):
         `annual_revenue_fen`, the enterprise's annual revenue when known, picks the tier of
         shares its losses are split by (R8).
         """
-        if annual_revenue_fen is not None and annual_revenue_fen < 0:
-            raise InvalidInput("revenue", "an annual revenue cannot be negative")
-        if terms.tiers and annual_revenue_fen is None:
-            raise RuleViolation(
-                "R8",
-                "revenue",
-                f"{terms.code} shares losses by the enterprise's annual revenue; give it",
-            )
-        if not reference.strip():
-            raise InvalidInput("reference", "the bank's loan reference is required")
-        if principal_fen <= 0:
-            raise InvalidInput("principal", "must be positive")
-        if not 0 < annual_rate_bps < 10_000:
-            raise InvalidInput("rate", "an annual rate must be above 0% and below 100%")
-        if term_months <= 0:
-            raise InvalidInput("term", "must be at least one month")
-        if term_months > MAX_TERM_MONTHS:
-            # Beyond 30 years no programme lends, and due dates would leave the calendar.
-            raise InvalidInput(
-                "term", f"{term_months} months is longer than the {MAX_TERM_MONTHS} a loan may run"
-            )
-        check_schedule(schedule, interest_every_months)
-        if terms.max_principal_fen is not None and principal_fen > terms.max_principal_fen:
-            raise RuleViolation(
-                "R2",
-                "principal",
-                f"{format_yuan(principal_fen)} exceeds {terms.code}'s per-loan cap "
-                f"of {format_yuan(terms.max_principal_fen)}",
-            )
-        if terms.max_term_months is not None and term_months > terms.max_term_months:
-            raise RuleViolation(
-                "R2",
-                "term",
-                f"{term_months} months exceeds {terms.code}'s maximum of {terms.max_term_months}",
-            )
+        check_registration(
+            terms,
+            reference=reference,
+            principal_fen=principal_fen,
+            annual_rate_bps=annual_rate_bps,
+            term_months=term_months,
+            annual_revenue_fen=annual_revenue_fen,
+            schedule=schedule,
+            interest_every_months=interest_every_months,
+        )
         return cls(
             bank=bank,
             reference=reference,
@@ -461,11 +435,9 @@ class Loan(Aggregate):
     def schedule_on(self, as_of: date) -> tuple[Instalment, ...]:
         """Returns the schedule of the tranches disbursed by `as_of`, each repaid over the
         periods after its value date and charged interest from it (R12)."""
-        draws = tuple(draw for draw in self.disbursements if draw.value_date <= as_of)
-        if not draws:
-            return ()
-        return schedule_of_draws(
-            draws=draws,
+        return arrears.schedule_on(
+            self.disbursements,
+            as_of,
             annual_rate_bps=self.annual_rate_bps,
             term_months=self.term_months,
             start_date=self.start_date,
@@ -479,8 +451,7 @@ class Loan(Aggregate):
 
     def days_past_due(self, as_of: date) -> int:
         """Days since the oldest unpaid instalment fell due on `as_of`; 0 once paid off (R5)."""
-        if self.paid_off_on is not None and self.paid_off_on <= as_of:
-            # Explicit repayments may pay a loan off leaving scheduled interest unpaid.
+        if arrears.paid_off_by(self.paid_off_on, as_of):
             return 0
         return self.statement_on(as_of).days_past_due
 
@@ -489,8 +460,8 @@ class Loan(Aggregate):
         if self.state == REGISTERED:
             return False
         days = self.days_past_due(as_of)
-        new_class = classify(days, bounds)
-        if new_class == self.classification:
+        new_class = arrears.class_change(days, bounds, self.classification)
+        if new_class is None:
             return False
         self._classified(
             old_class=self.classification,
@@ -522,13 +493,13 @@ class Loan(Aggregate):
         """
         if self.state != ACTIVE:
             return False
-        owed = self.statement_on(as_of)
-        if owed.oldest_unpaid_due_date is None or owed.days_past_due < default_days:
+        default_date = arrears.overdue_default_date(self.statement_on(as_of), default_days)
+        if default_date is None:
             return False
         self._defaulted(
             outstanding_fen=self.outstanding_fen,
             reason=f"逾期{default_days}天",
-            effective_date=owed.oldest_unpaid_due_date + timedelta(days=default_days),
+            effective_date=default_date,
             actor=actor,
         )
         return True
@@ -571,10 +542,7 @@ class Loan(Aggregate):
         loan's statement on that date; 0 for a loan not in default."""
         if self.default_date is None:
             return 0
-        owed = self.statement_on(self.default_date)
-        return sum(
-            i.unpaid_interest_fen for i in owed.instalments if i.due_date <= self.default_date
-        )
+        return arrears.interest_unpaid_by(self.statement_on(self.default_date), self.default_date)
 
     def loss_base_fen(self, *, covers_interest: bool) -> int:
         """What a claim on the loan may recover (R7): the principal outstanding at default,

@@ -14,8 +14,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.coverage import (
+    allowance_basis,
     check_coverage,
+    check_loan_takes_cover,
     check_rate,
+    check_take_back,
     check_within_allowance,
     covered_fen,
     party_share_bps,
@@ -23,8 +26,8 @@ from domain.coverage import (
 )
 from domain.errors import Conflict, InvalidInput, RuleViolation
 from domain.ids import policy_id
-from domain.loan import ACTIVE, DEFAULTED, REGISTERED, Loan
-from domain.money import format_bps, format_yuan
+from domain.loan import DEFAULTED, Loan
+from domain.money import format_yuan
 from domain.references import References
 from domain.terms import ProductTerms
 
@@ -57,15 +60,14 @@ class InsurancePolicy(Aggregate):
         """Returns a policy issued on a running loan, within the product's terms (R16, R17)."""
         if not number.strip():
             raise InvalidInput("ref", "a policy needs the insurer's policy number")
-        if terms.structure != "insured":
-            raise RuleViolation(
-                "R9",
-                "loan",
-                f"{loan.reference} is under {terms.code} ({terms.structure}); "
-                "only loans of insured products take a policy",
-            )
-        if loan.state not in (REGISTERED, ACTIVE):
-            raise RuleViolation("lifecycle", "loan", f"a {loan.state} loan cannot be insured")
+        check_loan_takes_cover(
+            terms,
+            loan_reference=loan.reference,
+            loan_state=loan.state,
+            structure="insured",
+            cover="policy",
+            verb="insured",
+        )
         check_coverage(terms, coverage_bps, party_share_bps(terms, "insurer"), "insurer")
         check_rate(
             premium_rate_bps,
@@ -168,9 +170,8 @@ class InsurancePolicy(Aggregate):
             amount_fen,
             self.premium_allowance_fen,
             what=PREMIUM,
-            basis=(
-                f"that {format_bps(self.premium_rate_bps)} a year on the insured "
-                f"{format_yuan(self.insured_fen)} allows over {self.term_months} months"
+            basis=allowance_basis(
+                self.premium_rate_bps, self.insured_fen, self.term_months, base="insured"
             ),
         )
         self._premium_paid(amount_fen=amount_fen, ref=ref, effective_date=paid_on, actor=actor)
@@ -218,12 +219,7 @@ class InsurancePolicy(Aggregate):
         self, *, claim: UUID, amount_fen: int, reason: str, effective_date: date, actor: Actor
     ) -> None:
         """Takes back the insurer's leg of a claim when that leg was reversed (R9, R13)."""
-        if not 0 < amount_fen <= self.claims_paid_fen:
-            raise InvalidInput(
-                "amount",
-                f"policy {self.number} paid {format_yuan(self.claims_paid_fen)}, "
-                f"not {format_yuan(amount_fen)} to take back",
-            )
+        check_take_back(amount_fen, self.claims_paid_fen, paid=f"policy {self.number} paid")
         self._claim_payment_reversed(
             claim=claim,
             amount_fen=amount_fen,

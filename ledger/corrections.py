@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import date
 
 from domain.actor import Actor
-from domain.claim import Claim
-from domain.errors import NotFound, RuleViolation
-from domain.legs import GUARANTOR
+from domain.errors import RuleViolation
 from domain.money import format_yuan
 from domain.repayment import Repayment
 from domain.terms import POOL_PARTIES
 from ledger.claims import pay_queued_legs
+from ledger.cover import unrecord_leg_on_cover
 from ledger.session import SessionBase
 
 
@@ -116,7 +115,7 @@ class CorrectionCommands(SessionBase):
         )
         if not new:
             return amount, False
-        _unrecord_leg_on_cover(self, claim, party, amount, reason, effective_date, actor)
+        unrecord_leg_on_cover(self, claim, party, amount, reason, effective_date, actor)
         if party in POOL_PARTIES:
             pool = self.pool(self.product(loan.product).pool_for(party))
             paid = pool.reverse_payment(
@@ -131,39 +130,3 @@ class CorrectionCommands(SessionBase):
                 )
             pay_queued_legs(self, pool, effective_date, actor)
         return amount, True
-
-
-def _unrecord_leg_on_cover(
-    session: SessionBase,
-    claim: Claim,
-    payer: str,
-    amount_fen: int,
-    reason: str,
-    effective_date: date,
-    actor: Actor,
-) -> None:
-    """Takes a reversed leg off its cover: the insurer's claim paid, or a guarantor's
-    reimbursement (the mirror of ledger.cover.record_leg_on_cover)."""
-    if payer == "insurer":
-        policy = session.policy_on(claim.loan)
-        if policy is None:
-            raise NotFound("insurer", f"{claim.loan_reference} has no insurance policy")
-        policy.reverse_claim_payment(
-            claim=claim.id,
-            amount_fen=amount_fen,
-            reason=reason,
-            effective_date=effective_date,
-            actor=actor,
-        )
-    if claim.payees.get(payer) == GUARANTOR:
-        guarantee = session.guarantee_on(claim.loan)
-        if guarantee is None:
-            raise NotFound("guarantor", f"{claim.loan_reference} has no guarantee")
-        guarantee.reverse_reimbursement(
-            payer=payer,
-            amount_fen=amount_fen,
-            claim=claim.id,
-            reason=reason,
-            effective_date=effective_date,
-            actor=actor,
-        )

@@ -296,6 +296,23 @@ def payee_institution(session: SessionBase, claim: Claim, payer: str) -> str:
     return guarantee.guarantor
 
 
+def _covers_of_leg(
+    session: SessionBase, claim: Claim, payer: str
+) -> tuple[InsurancePolicy | None, Guarantee | None]:
+    """Returns the policy that pays `payer`'s leg and the guarantee it reimburses, each only
+    when the leg touches it; NotFound when the loan lacks the cover the leg needs."""
+    policy = guarantee = None
+    if payer == "insurer":
+        policy = session.policy_on(claim.loan)
+        if policy is None:
+            raise NotFound("insurer", f"{claim.loan_reference} has no insurance policy")
+    if claim.payees.get(payer) == GUARANTOR:
+        guarantee = session.guarantee_on(claim.loan)
+        if guarantee is None:
+            raise NotFound("guarantor", f"{claim.loan_reference} has no guarantee")
+    return policy, guarantee
+
+
 def record_leg_on_cover(
     session: SessionBase,
     claim: Claim,
@@ -305,10 +322,8 @@ def record_leg_on_cover(
     actor: Actor,
 ) -> None:
     """Records a paid leg on its cover: the insurer's claim paid, or a guarantor's reimbursement."""
-    if payer == "insurer":
-        policy = session.policy_on(claim.loan)
-        if policy is None:
-            raise NotFound("insurer", f"{claim.loan_reference} has no insurance policy")
+    policy, guarantee = _covers_of_leg(session, claim, payer)
+    if policy is not None:
         policy.pay_claim(
             claim=claim.id,
             amount_fen=amount_fen,
@@ -316,14 +331,41 @@ def record_leg_on_cover(
             effective_date=effective_date,
             actor=actor,
         )
-    if claim.payees.get(payer) == GUARANTOR:
-        guarantee = session.guarantee_on(claim.loan)
-        if guarantee is None:
-            raise NotFound("guarantor", f"{claim.loan_reference} has no guarantee")
+    if guarantee is not None:
         guarantee.receive_reimbursement(
             payer=payer,
             amount_fen=amount_fen,
             claim=claim.id,
+            effective_date=effective_date,
+            actor=actor,
+        )
+
+
+def unrecord_leg_on_cover(
+    session: SessionBase,
+    claim: Claim,
+    payer: str,
+    amount_fen: int,
+    reason: str,
+    effective_date: date,
+    actor: Actor,
+) -> None:
+    """Takes a reversed leg off its cover, the mirror of `record_leg_on_cover` (R13)."""
+    policy, guarantee = _covers_of_leg(session, claim, payer)
+    if policy is not None:
+        policy.reverse_claim_payment(
+            claim=claim.id,
+            amount_fen=amount_fen,
+            reason=reason,
+            effective_date=effective_date,
+            actor=actor,
+        )
+    if guarantee is not None:
+        guarantee.reverse_reimbursement(
+            payer=payer,
+            amount_fen=amount_fen,
+            claim=claim.id,
+            reason=reason,
             effective_date=effective_date,
             actor=actor,
         )

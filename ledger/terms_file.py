@@ -6,7 +6,8 @@ import tomllib
 from pathlib import Path
 
 from domain.errors import InvalidInput, InvalidTerms
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 
 def load_terms(path: Path) -> ProductTerms:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from domain.actor import Actor
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from domain.ids import claim_id, loan_id
 from domain.loan import ACTIVE, PAID_OFF, Loan
 from domain.pool import RiskPool
 from domain.split import NO_HISTORY
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 DAY = date(2024, 9, 25)
 START = date(2024, 1, 31)

@@ -20,7 +20,7 @@ from domain.coverage import (
 )
 from domain.errors import InvalidInput, RuleViolation
 from domain.split import split_loss
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 
 KE_CHUANG_DAI = parse_terms(
     {

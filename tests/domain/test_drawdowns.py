@@ -23,7 +23,7 @@ from domain.schedule import (
     round_half_up,
     schedule_of_draws,
 )
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 
 START = date(2024, 1, 10)
 WAN = 10_000_00  # 1万元 in fen

@@ -12,7 +12,8 @@ from domain.claim import Claim
 from domain.errors import Conflict, InvalidInput, RuleViolation
 from domain.guarantee import ISSUED, PAID_OUT, RELEASED, Guarantee
 from domain.loan import Loan
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 START = date(2024, 2, 1)
 DEFAULT_DAY = date(2024, 12, 1)
@@ -341,6 +342,35 @@ def test_a_guarantee_that_paid_out_is_not_released(guarantee, defaulted, clerk):
     with pytest.raises(RuleViolation) as error:
         guarantee.release(loan=defaulted, effective_date=DEFAULT_DAY, actor=clerk)
     refused(error, "lifecycle", "guarantee")
+
+
+def test_a_released_guarantee_takes_no_fee_as_a_lapsed_policy_takes_no_premium(
+    guarantee, loan, clerk
+):
+    guarantee.pay_fee(amount_fen=10_000_00, ref="F1", paid_on=START, actor=clerk)
+    loan.repay(principal_fen=5_000_000_00, interest_fen=0, value_date=START, ref="R1", actor=clerk)
+    guarantee.release(loan=loan, effective_date=START, actor=clerk)
+    guarantee.collect_events()
+    for pay in (guarantee.pay_fee, guarantee.pay_reguarantee_fee):
+        with pytest.raises(RuleViolation, match="released") as error:
+            pay(amount_fen=1_00, ref="F2", paid_on=START, actor=clerk)
+        refused(error, "lifecycle", "guarantee")
+    # The fee recorded before the release is still answered as a repeat.
+    assert not guarantee.pay_fee(amount_fen=10_000_00, ref="F1", paid_on=START, actor=clerk)
+    assert (guarantee.fees_paid_fen, guarantee.collect_events()) == (10_000_00, [])
+
+
+def test_a_guarantee_that_made_its_payout_takes_no_fee(guarantee, defaulted, clerk):
+    guarantee.make_payout(
+        loan=defaulted, amount_fen=None, ref="DC1", effective_date=DEFAULT_DAY, actor=clerk
+    )
+    guarantee.collect_events()
+    for pay in (guarantee.pay_fee, guarantee.pay_reguarantee_fee):
+        with pytest.raises(RuleViolation, match="代偿") as error:
+            pay(amount_fen=1_00, ref="F1", paid_on=DEFAULT_DAY, actor=clerk)
+        refused(error, "lifecycle", "guarantee")
+    assert (guarantee.fees_paid_fen, guarantee.reguarantee_fees_paid_fen) == (0, 0)
+    assert guarantee.collect_events() == []
 
 
 # -- replay --------------------------------------------------------------------------------

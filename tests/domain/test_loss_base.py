@@ -12,7 +12,7 @@ from domain.claim import Claim
 from domain.errors import RuleViolation
 from domain.guarantee import Guarantee
 from domain.loan import Loan
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 
 START = date(2024, 1, 31)
 DEFAULT_DAY = date(2024, 5, 15)

@@ -11,7 +11,8 @@ from domain.claim import Claim
 from domain.errors import InvalidInput, RuleViolation
 from domain.loan import Loan
 from domain.policy import IN_FORCE, LAPSED, InsurancePolicy
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 START = date(2024, 3, 1)
 DEFAULT_DAY = date(2024, 10, 1)

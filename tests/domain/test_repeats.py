@@ -11,7 +11,8 @@ from domain.errors import Conflict
 from domain.guarantee import Guarantee
 from domain.loan import Loan
 from domain.policy import InsurancePolicy
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 START = date(2024, 2, 1)
 DEFAULT_DAY = date(2024, 9, 1)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain.errors import InvalidTerms
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 
 
 def _direct(**caps: Any) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from domain.split import (
     pools_cap_fen,
     split_approved_loss,
 )
-from domain.terms import POOL_PARTIES, Bonus, Caps, ProductTerms, Tier, parse_terms
+from domain.terms import POOL_PARTIES, Bonus, Caps, ProductTerms, Tier
+from domain.terms_parsing import parse_terms
 
 TONG_KE_DAI = parse_terms(
     {

@@ -7,7 +7,8 @@ from datetime import date, datetime
 import pytest
 
 from domain.errors import InvalidTerms
-from domain.terms import ProductTerms, parse_terms
+from domain.terms import ProductTerms
+from domain.terms_parsing import parse_terms
 
 
 def problems_in(data) -> dict[str, str]:

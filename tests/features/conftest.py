@@ -12,7 +12,7 @@ from pytest_bdd import given, then, when
 
 from domain.errors import Conflict, RuleViolation
 from domain.money import format_yuan, parse_bps
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.settings import Settings
 from projections.invariants import check_invariants

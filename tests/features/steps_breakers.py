@@ -9,7 +9,7 @@ from pytest_bdd import given, then, when
 from domain.actor import Actor
 from domain.errors import DomainError
 from domain.money import format_bps, format_yuan, parse_bps
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import Session
 from ledger.close_of_business import DayClose, close_business_day
 

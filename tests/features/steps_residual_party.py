@@ -6,7 +6,7 @@ from pytest_bdd import then, when
 
 from domain.errors import InvalidTerms
 from domain.money import format_yuan, parse_bps
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import Session
 
 from .programme import FUND_MANAGER, TERMS_FROM, body, checks_refusal, party, text

@@ -18,7 +18,7 @@ from domain.claimant_account import ClaimantAccount
 from domain.errors import NotFound
 from domain.money import format_bps, format_yuan, parse_bps, parse_fen
 from domain.split import loan_shares
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import Session
 from projections.reports import pool_balances
 from projections.runner import ReadModels, open_engine

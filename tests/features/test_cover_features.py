@@ -12,7 +12,7 @@ from domain.actor import Actor
 from domain.guarantee import RELEASED, Guarantee
 from domain.money import format_yuan, parse_bps
 from domain.policy import InsurancePolicy
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import Session
 
 from .programme import FUND_MANAGER, TERMS_FROM, Command, Programme, amount, body, party, text

@@ -8,7 +8,7 @@ from datetime import date
 from pytest_bdd import given, parsers, scenarios, when
 
 from domain.money import parse_bps, parse_fen
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import Session
 
 from .programme import FUND_MANAGER, TERMS_FROM, Programme, body, text, uscc_for

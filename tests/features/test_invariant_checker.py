@@ -20,7 +20,7 @@ from domain.ids import (
     product_id,
 )
 from domain.money import parse_bps
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger
 from ledger.settings import Settings
 from projections import invariants

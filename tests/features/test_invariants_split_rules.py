@@ -12,7 +12,7 @@ import pytest
 
 from domain.claimant_account import ClaimantAccount
 from domain.ids import claimant_account_id
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger
 from ledger.settings import Settings
 from projections.invariants import check_invariants

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytest_bdd import scenarios, then, when
 
 from domain.money import parse_bps
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 
 from .programme import FUND_MANAGER, Programme, body, party, text
 

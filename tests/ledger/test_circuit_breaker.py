@@ -9,7 +9,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.errors import RuleViolation
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.close_of_business import close_business_day
 from ledger.settings import Settings

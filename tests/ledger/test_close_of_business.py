@@ -14,7 +14,7 @@ from domain.classification import NORMAL, SPECIAL_MENTION, SUBSTANDARD
 from domain.errors import RuleViolation
 from domain.loan import ACTIVE, DEFAULTED, PAID_OFF
 from domain.schedule import ANNUITY, INTEREST_ONLY
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.close_of_business import close_business_day, loans_to_review
 from ledger.settings import Settings

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from domain.actor import Actor
 from domain.errors import DomainError, RuleViolation
 from domain.ids import exposure_id
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.close_of_business import close_business_day
 from ledger.settings import Settings

@@ -241,7 +241,7 @@ def test_a_policy_is_found_by_its_loan_and_a_guarantee_is_not_a_policy(ledger):
 
 
 def test_the_cover_read_model_folds_fees_payout_and_reimbursements(ledger):
-    _claim_with_legs_paid(ledger)
+    # The fee first: a guarantee that made its 代偿 takes no more fees.
     ledger.transact(
         lambda s: s.pay_guarantee_fee(
             guarantor="JSDB",
@@ -253,6 +253,7 @@ def test_the_cover_read_model_folds_fees_payout_and_reimbursements(ledger):
             actor=GUARANTOR,
         )
     )
+    _claim_with_legs_paid(ledger)
     models = ReadModels(ledger, open_engine(ledger.settings.read_model_url()))
     models.catch_up()
 

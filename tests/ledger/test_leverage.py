@@ -21,7 +21,7 @@ from domain.actor import Actor
 from domain.errors import NotFound, RuleViolation
 from domain.exposure import Exposure
 from domain.ids import exposure_id
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.settings import Settings
 from projections.invariants import check_invariants

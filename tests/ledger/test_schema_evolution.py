@@ -13,7 +13,7 @@ import pytest
 from domain.actor import Actor
 from domain.ids import loan_id
 from domain.loan import INTEREST_ONLY, Loan
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger
 from ledger.settings import Settings
 

@@ -10,7 +10,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import ConcurrencyError, RiskLedger, Session
 from ledger.settings import Settings
 

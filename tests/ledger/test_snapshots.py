@@ -28,7 +28,7 @@ from domain.lpr import LprHistory
 from domain.policy import InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.close_of_business import close_business_day
 from ledger.settings import Settings

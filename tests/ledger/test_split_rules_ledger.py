@@ -14,7 +14,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.claimant_account import ClaimantAccount
-from domain.terms import parse_terms
+from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.settings import Settings
 
