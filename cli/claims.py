@@ -8,7 +8,7 @@ import typer
 
 from cli.context import amount, get_context, parse_day
 from cli.options import Bank, Date, LoanRef, Ref
-from domain.claim import RECOVERING
+from domain.claim import FILED, RECOVERING
 from domain.money import format_bps, format_yuan
 from ledger.app import Session
 
@@ -64,13 +64,19 @@ def approve(
     c = get_context(ctx)
     fen = amount(money) if money is not None else None
     effective = parse_day(day)
-    burdens = c.ledger.transact(
-        lambda s: s.approve_claim(
+
+    def approving(s: Session) -> tuple[dict[str, int], bool]:
+        # A decided claim is approved again only as the same approval: a no-op (R14).
+        decided = s.claim_of(bank, loan)[1].state != FILED
+        burdens = s.approve_claim(
             bank=bank, reference=loan, amount_fen=fen, effective_date=effective, actor=c.manager(s)
         )
-    )
+        return burdens, decided
+
+    burdens, repeat = c.ledger.transact(approving)
     _, claim = Session(c.ledger).claim_of(bank, loan)
-    typer.echo(f"claim on {bank}/{loan} approved: {format_yuan(claim.approved_fen)}")
+    again = " (already approved)" if repeat else ""
+    typer.echo(f"claim on {bank}/{loan} approved: {format_yuan(claim.approved_fen)}{again}")
     if claim.state == RECOVERING:
         shares = ", ".join(f"{party} {format_bps(bps)}" for party, bps in claim.shares.items())
         typer.echo(f"shares fixed: {shares}; the split follows the close of recovery (R11)")
@@ -92,12 +98,12 @@ def reject(
     """Reject the open claim on a loan, with a reason."""
     c = get_context(ctx)
     effective = parse_day(day)
-    c.ledger.transact(
+    rejected = c.ledger.transact(
         lambda s: s.reject_claim(
             bank=bank, reference=loan, reason=reason, effective_date=effective, actor=c.manager(s)
         )
     )
-    typer.echo(f"claim on {bank}/{loan} rejected: {reason}")
+    typer.echo(f"claim on {bank}/{loan} {'rejected' if rejected else 'already rejected'}: {reason}")
 
 
 @app.command("pay")
@@ -118,7 +124,11 @@ def pay(
             bank=bank, reference=loan, parties=party, effective_date=effective, actor=c.manager(s)
         )
     )
-    queued = Session(c.ledger).queued_legs(bank=bank, reference=loan)
+    session = Session(c.ledger)
+    queued = session.queued_legs(bank=bank, reference=loan)
+    if not paid and not session.claim_of(bank, loan)[1].unpaid_legs:
+        typer.echo(f"every leg of the claim on {bank}/{loan} is already paid: nothing to pay")
+        return
     typer.echo(f"legs paid on {bank}/{loan}: {_shares(paid) or 'none outstanding'}")
     if queued:
         typer.echo(f"queued until the pools are funded (R10): {_shares(queued)}")

@@ -127,6 +127,10 @@ class Claim(Aggregate):
         self.filed_on = effective_date
         self.state = FILED
         self.approved_fen = 0
+        # The fund manager's decision, kept to answer the same decision sent again (R14).
+        self.approved_on: date | None = None
+        self.rejected_on: date | None = None
+        self.rejection_reason = ""
         self.burdens: dict[str, int] = {}
         self.legs: dict[str, int] = {}
         self.payees: dict[str, str] = {}
@@ -155,17 +159,22 @@ class Claim(Aggregate):
         actor: Actor,
         shares: Shares | None = None,
         history: ClaimantHistory = NO_HISTORY,
-    ) -> None:
-        """Approves the loss and fixes each party's burden and payment leg (R7, R8, R9).
+    ) -> bool:
+        """Approves the loss and fixes each party's burden and payment leg (R7, R8, R9); returns
+        False, writing nothing, when the same amount was already approved on the same day (R14).
 
         `shares` are the loan's (its tier's, with any bonus; default: the product's) and
         `history` the claimant's earlier claims, for the cumulative cap. Under after-recovery
         settlement only the shares are fixed now; `close_recovery` splits what is left (R11).
+        Another amount or day for an approved claim is a Conflict naming it.
         """
-        if self.state != FILED:
-            raise RuleViolation("R7", "claim", f"the claim is {self.state}, not awaiting approval")
         if amount_fen <= 0:
             raise InvalidInput("amount", "an approved amount must be positive")
+        if self.state in (APPROVED, RECOVERING, SETTLED):
+            self._check_same_approval(amount_fen, effective_date)
+            return False
+        if self.state != FILED:
+            raise RuleViolation("R7", "claim", f"the claim is {self.state}, not awaiting approval")
         if amount_fen > self.loss_base_fen:
             raise RuleViolation(
                 "R7",
@@ -182,7 +191,7 @@ class Claim(Aggregate):
                 effective_date=effective_date,
                 actor=actor,
             )
-            return
+            return True
         burdens = split_approved_loss(amount_fen, shares or terms.shares, terms.caps, history)
         legs, payees = leg_plan(terms.structure, burdens, self.claimant)
         self._approved(
@@ -195,6 +204,20 @@ class Claim(Aggregate):
         )
         if not self.unpaid_legs:  # the claimant bears it all: no leg will ever settle it
             self._settled(effective_date=effective_date, actor=actor)
+        return True
+
+    def _check_same_approval(self, amount_fen: int, effective_date: date) -> None:
+        """Raises Conflict unless `amount_fen` on `effective_date` is the approval made (R14)."""
+        if amount_fen != self.approved_fen:
+            raise Conflict(
+                "amount",
+                f"the claim was approved for {format_yuan(self.approved_fen)} on "
+                f"{self.approved_on}, not {format_yuan(amount_fen)}",
+            )
+        if effective_date != self.approved_on:
+            raise Conflict(
+                "date", f"the claim was approved on {self.approved_on}, not {effective_date}"
+            )
 
     @event("Approved")
     def _approved(
@@ -208,6 +231,7 @@ class Claim(Aggregate):
     ) -> None:
         self.state = APPROVED
         self.approved_fen = amount_fen
+        self.approved_on = effective_date
         self.shared_loss_fen = amount_fen
         self.burdens = dict(burdens)
         self.legs = dict(legs)
@@ -220,6 +244,7 @@ class Claim(Aggregate):
     ) -> None:
         self.state = RECOVERING
         self.approved_fen = amount_fen
+        self.approved_on = effective_date
         self.shares = dict(shares)
 
     def close_recovery(
@@ -228,8 +253,17 @@ class Claim(Aggregate):
         """Splits what is still unrecovered by the fixed shares, with the caps; returns the burdens.
 
         After-recovery settlement (R11): the claimant closes recovery, and only then are the
-        burdens and legs fixed, on the approved loss less everything recovered.
+        burdens and legs fixed, on the approved loss less everything recovered. Closing again on
+        the same day answers the burdens of the first close and writes nothing; on another day
+        it is a Conflict naming the date (R14).
         """
+        if self.recovery_closed_on is not None:
+            if effective_date != self.recovery_closed_on:
+                raise Conflict(
+                    "date",
+                    f"recovery was closed on {self.recovery_closed_on}, not {effective_date}",
+                )
+            return dict(self.burdens)
         if self.state != RECOVERING:
             raise RuleViolation(
                 "R11",
@@ -270,17 +304,36 @@ class Claim(Aggregate):
         self.payees = dict(payees)
         self.recovery_closed_on = effective_date
 
-    def reject(self, *, reason: str, effective_date: date, actor: Actor) -> None:
-        """Rejects the claim with a reason; the loan may then be claimed again."""
-        if self.state != FILED:
-            raise RuleViolation("R7", "claim", f"the claim is {self.state}, not awaiting approval")
+    def reject(self, *, reason: str, effective_date: date, actor: Actor) -> bool:
+        """Rejects the claim with a reason, the loan may then be claimed again; returns False,
+        writing nothing, when it was already rejected for that reason on that day (R14).
+
+        Another reason or day for a rejected claim is a Conflict naming it.
+        """
         if not reason.strip():
             raise InvalidInput("reason", "a rejection needs a reason")
+        if self.state == REJECTED:
+            if reason != self.rejection_reason:
+                raise Conflict(
+                    "reason",
+                    f"the claim was rejected on {self.rejected_on} because "
+                    f"{self.rejection_reason!r}, not {reason!r}",
+                )
+            if effective_date != self.rejected_on:
+                raise Conflict(
+                    "date", f"the claim was rejected on {self.rejected_on}, not {effective_date}"
+                )
+            return False
+        if self.state != FILED:
+            raise RuleViolation("R7", "claim", f"the claim is {self.state}, not awaiting approval")
         self._rejected(reason=reason, effective_date=effective_date, actor=actor)
+        return True
 
     @event("Rejected")
     def _rejected(self, reason: str, effective_date: date, actor: Actor) -> None:
         self.state = REJECTED
+        self.rejected_on = effective_date
+        self.rejection_reason = reason
 
     @property
     def unpaid_legs(self) -> dict[str, int]:

@@ -164,6 +164,8 @@ class Loan(Aggregate):
         self.written_off_on: date | None = None
         self.written_off_reason: str | None = None
         self.open_claim: UUID | None = None
+        # The claim last rejected, to answer the same rejection sent again (R14).
+        self.rejected_claim: UUID | None = None
         self.refs = References()
         self.schedule_kind = schedule
         self.interest_every_months = interest_every_months
@@ -570,6 +572,7 @@ class Loan(Aggregate):
     @event("ClaimClosed")
     def _claim_closed(self, claim: UUID, effective_date: date, actor: Actor) -> None:
         self.open_claim = None
+        self.rejected_claim = claim
 
     def write_off(self, *, effective_date: date, reason: str, actor: Actor) -> bool:
         """Writes off (核销) what a defaulted loan still owes; False when the same write-off

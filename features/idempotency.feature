@@ -63,3 +63,50 @@ Feature: A repeated command changes nothing (R14)
       | pool          | balance      |
       | province pool | 8,985,000.00 |
       | city pool     | 8,985,000.00 |
+
+  Scenario: The same approval sent again is answered with the burdens first fixed
+    Given ICBC declared loan L1 in default on 2024-09-01
+    And ICBC filed a claim on loan L1 on 2024-09-10
+    And the fund manager approved 3,000,000.00 of the claim on loan L1 on 2024-09-20
+    When the fund manager approves the claim on loan L1 in full on 2024-09-20
+    Then the answer is the burdens of the claim on loan L1 as first approved
+    And nothing is written to the ledger
+    And the burdens of the claim on loan L1 are:
+      | party         | burden       |
+      | province pool | 1,050,000.00 |
+      | city pool     | 1,050,000.00 |
+      | bank          | 900,000.00   |
+
+  Scenario: Approving the approved claim for another amount is a conflict
+    Given ICBC declared loan L1 in default on 2024-09-01
+    And ICBC filed a claim on loan L1 on 2024-09-10
+    And the fund manager approved 3,000,000.00 of the claim on loan L1 on 2024-09-20
+    When the fund manager approves 2,000,000.00 of the claim on loan L1 on 2024-09-20
+    Then the command is refused as a conflict on the field "amount"
+    And the reason says "the claim was approved for 3,000,000.00 on 2024-09-20, not 2,000,000.00"
+    And nothing is written to the ledger
+    When the fund manager approves 3,000,000.00 of the claim on loan L1 on 2024-09-21
+    Then the command is refused as a conflict on the field "date"
+    And nothing is written to the ledger
+    And the burdens of the claim on loan L1 are:
+      | party         | burden       |
+      | province pool | 1,050,000.00 |
+      | city pool     | 1,050,000.00 |
+      | bank          | 900,000.00   |
+
+  Scenario: The same rejection sent again changes nothing
+    Given ICBC declared loan L1 in default on 2024-09-01
+    And ICBC filed a claim on loan L1 on 2024-09-10
+    And the fund manager rejected the claim on loan L1 on 2024-09-20 because "贷款用途不符"
+    When the fund manager rejects the claim on loan L1 on 2024-09-20 because "贷款用途不符"
+    Then the ledger answers that it was already recorded
+    And nothing is written to the ledger
+
+  Scenario: Rejecting the rejected claim for another reason is a conflict
+    Given ICBC declared loan L1 in default on 2024-09-01
+    And ICBC filed a claim on loan L1 on 2024-09-10
+    And the fund manager rejected the claim on loan L1 on 2024-09-20 because "贷款用途不符"
+    When the fund manager rejects the claim on loan L1 on 2024-09-20 because "材料不全"
+    Then the command is refused as a conflict on the field "reason"
+    And the reason says "because '贷款用途不符', not '材料不全'"
+    And nothing is written to the ledger

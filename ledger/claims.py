@@ -80,12 +80,13 @@ class ClaimCommands(SessionBase):
 
         The loss is split by the loan's shares (tier, bonus) within the caps, the claimant's
         account counting it in the same save (R8). Under after-recovery settlement the
-        burdens wait for the close of recovery and none are returned (R11).
+        burdens wait for the close of recovery and none are returned (R11). The same approval
+        again returns the burdens and writes nothing; another is a Conflict (R14).
         """
         loan, claim = self.claim_of(bank, reference)
         terms = self.product(loan.product).terms_version(claim.terms_version)
         account = self._claimant_account(claim)
-        claim.approve(
+        approved = claim.approve(
             amount_fen=claim.loss_base_fen if amount_fen is None else amount_fen,
             terms=terms,
             effective_date=effective_date,
@@ -98,6 +99,8 @@ class ClaimCommands(SessionBase):
             ),
             history=account.history if account is not None else NO_HISTORY,
         )
+        if not approved:  # a repeat: its loss is already counted and its 代偿 already a leg
+            return dict(claim.burdens)
         count_payout_as_leg(self, claim, effective_date, actor)
         if claim.state != RECOVERING:
             self._count_claim(account, claim, effective_date, actor)
@@ -118,17 +121,22 @@ class ClaimCommands(SessionBase):
         """Splits what is left unrecovered of a claim settled after recovery; returns the burdens.
 
         The claimant closes recovery; the claim's fixed shares and the caps then apply to the
-        approved loss less every recovery, and the legs fall due (R8, R11).
+        approved loss less every recovery, and the legs fall due (R8, R11). Closing again on the
+        same day returns the same burdens and writes nothing; on another day, a Conflict (R14).
         """
         loan, claim = self.claim_of(bank, reference)
         terms = self.product(loan.product).terms_version(claim.terms_version)
         account = self._claimant_account(claim)
+        # The claim answers a repeated close itself; what it counted then must not count twice.
+        closed_before = claim.recovery_closed_on is not None
         burdens = claim.close_recovery(
             terms=terms,
             history=account.history if account is not None else NO_HISTORY,
             effective_date=effective_date,
             actor=actor,
         )
+        if closed_before:
+            return burdens
         count_payout_as_leg(self, claim, effective_date, actor)
         self._count_claim(account, claim, effective_date, actor)
         return burdens
@@ -171,10 +179,20 @@ class ClaimCommands(SessionBase):
 
     def reject_claim(
         self, *, bank: str, reference: str, reason: str, effective_date: date, actor: Actor
-    ) -> None:
+    ) -> bool:
+        """Rejects the open claim and frees the loan; returns False for the same rejection again.
+
+        With no claim open, the claim last rejected answers: the same reason and day are a
+        no-op, others a Conflict naming the field (R14).
+        """
+        loan = self.loan(bank, reference)
+        if loan.open_claim is None and loan.rejected_claim is not None:
+            rejected = self.claim_by_id(loan.rejected_claim)
+            return rejected.reject(reason=reason, effective_date=effective_date, actor=actor)
         loan, claim = self.claim_of(bank, reference)
         claim.reject(reason=reason, effective_date=effective_date, actor=actor)
         loan.close_claim(claim=claim.id, effective_date=effective_date, actor=actor)
+        return True
 
     def pay_legs(
         self,

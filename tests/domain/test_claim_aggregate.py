@@ -217,8 +217,10 @@ def test_an_approval_must_be_positive_and_not_before_the_filing(
 
 
 def test_a_claim_is_approved_or_rejected_only_once(approved, su_ke_dai, fund_manager):
-    with pytest.raises(RuleViolation):
+    # Another amount for an approved claim is a conflict (R14); a rejection, refused (R7).
+    with pytest.raises(Conflict) as conflict:
         approved.approve(amount_fen=1, terms=su_ke_dai, effective_date=FILED_ON, actor=fund_manager)
+    assert conflict.value.field == "amount"
     with pytest.raises(RuleViolation):
         approved.reject(reason="重复", effective_date=FILED_ON, actor=fund_manager)
     assert approved.approved_fen == LOSS

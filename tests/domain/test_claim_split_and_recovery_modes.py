@@ -229,17 +229,25 @@ def test_a_loss_recovered_in_full_settles_at_the_close_without_legs(recovering, 
 def test_after_the_close_no_recovery_is_taken_and_recovery_cannot_close_again(
     recovering, kun_ke_dai
 ):
-    recovering.close_recovery(
+    first = recovering.close_recovery(
         terms=kun_ke_dai, history=ClaimantHistory(), effective_date=CLOSED_ON, actor=CLERK
     )
     recovering.collect_events()
     with pytest.raises(RuleViolation, match="recovery was closed on 2025-06-30"):
         _recover(recovering, 1_00, "REC-9", date(2025, 7, 1))
-    with pytest.raises(RuleViolation) as refused:
+    # R14: the same close again answers as the first; on another day it is a conflict.
+    again = recovering.close_recovery(
+        terms=kun_ke_dai, history=ClaimantHistory(), effective_date=CLOSED_ON, actor=CLERK
+    )
+    assert again == first
+    with pytest.raises(Conflict) as refused:
         recovering.close_recovery(
-            terms=kun_ke_dai, history=ClaimantHistory(), effective_date=CLOSED_ON, actor=CLERK
+            terms=kun_ke_dai,
+            history=ClaimantHistory(),
+            effective_date=date(2025, 7, 1),
+            actor=CLERK,
         )
-    assert (refused.value.rule, refused.value.field) == ("R11", "claim")
+    assert refused.value.field == "date"
     assert recovering.pending_events == []
 
 

@@ -352,6 +352,7 @@ def refused_by_rule(programme, rule, field_name):
 
 
 @then(text('the command is refused as a conflict on the field "{field_name}"'))
+@then(text("该指令因冲突被拒绝，指向字段“{field_name}”"))
 @checks_refusal
 def refused_as_conflict(programme, field_name):
     refusal = programme.take_refusal()

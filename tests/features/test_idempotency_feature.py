@@ -1,10 +1,10 @@
 """Repeated commands: the same reference and content is a no-op, other content a conflict (R14)."""
 
-from pytest_bdd import scenarios, then
+from pytest_bdd import given, scenarios, then, when
 
 from domain.money import format_yuan
 
-from .programme import text
+from .programme import FUND_MANAGER, text
 
 scenarios("idempotency.feature")
 
@@ -34,3 +34,31 @@ def already_recorded(programme):
 def loan_principal(programme, loan, principal):
     found = programme.ledger.get_loan(programme.bank_of(loan), loan)
     assert format_yuan(found.principal_fen) == format_yuan(principal)
+
+
+@then(text("the answer is the burdens of the claim on loan {loan:Code} as first approved"))
+def same_burdens(programme, loan):
+    burdens = programme.claim(loan).burdens
+    assert burdens
+    assert programme.answer == burdens
+
+
+def _rejection(programme, loan, day, reason):
+    bank = programme.bank_of(loan)
+    return lambda s: s.reject_claim(
+        bank=bank, reference=loan, reason=reason, effective_date=day, actor=FUND_MANAGER
+    )
+
+
+@given(
+    text('the fund manager rejected the claim on loan {loan:Code} on {day:Date} because "{reason}"')
+)
+def claim_rejected(programme, loan, day, reason):
+    programme.run(_rejection(programme, loan, day, reason))
+
+
+@when(
+    text('the fund manager rejects the claim on loan {loan:Code} on {day:Date} because "{reason}"')
+)
+def claim_rejection(programme, loan, day, reason):
+    programme.attempt(_rejection(programme, loan, day, reason))
