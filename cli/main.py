@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import (
+    audit,
     claims,
     close_of_business,
     corrections,
@@ -18,6 +19,7 @@ from cli import (
     parties,
     pools,
     product_status,
+    projections_cli,
     reports,
     schedules,
 )
@@ -72,6 +74,8 @@ app.add_typer(claims.app, name="claim")
 app.add_typer(cover.guarantee_app, name="guarantee")
 app.add_typer(cover.policy_app, name="policy")
 app.add_typer(reports.app, name="report")
+app.add_typer(projections_cli.app, name="projections")
+app.add_typer(audit.app, name="audit")
 app.add_typer(corrections.app, name="reverse")
 app.command("demo")(demo.demo)
 loans.app.command("show")(schedules.show)
