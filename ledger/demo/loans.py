@@ -36,7 +36,10 @@ Weighted = tuple[tuple[Any, float], ...]
 @dataclass(frozen=True, slots=True)
 class LoanProfile:
     """How a product's loans look: principal bands in 万元 with weights, rate spread over the
-    LPR, repayment schedules (kind, months between payments) and terms, each with weights."""
+    LPR, repayment schedules (kind, months between payments) and terms, each with weights.
+
+    The float fields are probabilities for the seeded random choices, never amounts: every
+    principal is drawn in whole 万元 and every amount the ledger sees is integer fen."""
 
     product: str
     borrower_share: float
