@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.context import get_context
+from cli.journal import trial_balance
 from cli.options import Bank, LoanRef
+from ledger.settings import TIMEZONE
 from projections.history import loan_history
 
 app = typer.Typer(help="Audit: the recorded history.", no_args_is_help=True)
@@ -60,3 +62,34 @@ def history(
         return
     console = Console() if Console().is_terminal else Console(width=200)
     console.print(_history_table(bank, loan, rows))
+
+
+FAILED = 1
+
+
+@app.command("seal")
+def seal_chain(ctx: typer.Context) -> None:
+    """Extend the hash chain over the events recorded since the last seal, and seal it."""
+    from projections.chain import seal
+
+    c = get_context(ctx)
+    sealed = seal(c.ledger, c.engine, datetime.now(TIMEZONE))
+    typer.echo(
+        f"sealed position {sealed.position}: {sealed.hash} "
+        f"({sealed.added} events added to the chain)"
+    )
+
+
+@app.command("verify")
+def verify(ctx: typer.Context) -> None:
+    """Recompute the hash chain, check the invariants, compare the read models with a replay."""
+    from projections.chain import verify_ledger
+
+    checks = verify_ledger(get_context(ctx).read_models)
+    for check in checks:
+        typer.echo(f"{check.name}: {'ok' if check.passed else 'FAILED'}: {check.detail}")
+    if not all(check.passed for check in checks):
+        raise typer.Exit(FAILED)
+
+
+app.command("trial-balance")(trial_balance)

@@ -14,6 +14,7 @@ from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
 from projections.handlers import HANDLERS
+from projections.journal import fold as fold_journal
 from projections.rows import Rows
 from projections.schema import metadata, schema, tracking
 
@@ -106,6 +107,7 @@ class ReadModels:
                     handler = HANDLERS.get(type(domain_event))
                     if handler is not None:
                         handler(rows, domain_event)
+                    fold_journal(rows, domain_event)  # after the rows it reads from
                 rows.flush()
                 self._advance(connection, start, notifications[-1].id)
             folded += len(notifications)

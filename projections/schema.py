@@ -147,3 +147,21 @@ covers = Table(
     _fen("claims_paid_fen"),
     Column("state", String(16), nullable=False),
 )
+
+# The double-entry journal's balance per account (projections/journal.py); sums to zero.
+journal_balances = Table(
+    "rl_journal_balance",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    _fen("balance_fen"),
+)
+
+# Who plays which part for the journal (a loan's guarantor, a pool leg's payee, a
+# contribution's funder): later money events name only ids.
+journal_parties = Table(
+    "rl_journal_party",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("institution", String(64), nullable=False),
+)

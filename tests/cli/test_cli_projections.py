@@ -11,6 +11,8 @@ REFUSED = 2
 READ_MODEL_TABLES = {
     "rl_claim",
     "rl_cover",
+    "rl_journal_balance",
+    "rl_journal_party",
     "rl_loan",
     "rl_pool",
     "rl_pool_queue",

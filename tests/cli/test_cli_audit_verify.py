@@ -1,0 +1,103 @@
+"""`riskledger audit seal` and `audit verify`: the stored history is the one that was sealed."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import closing
+
+import pytest
+from conftest import Riskledger
+
+FAILED = 1
+REFUSED = 2
+CONTRIBUTION = "domain.pool:RiskPool.ContributionReceived"
+
+
+@pytest.fixture
+def sealed_demo(riskledger: Riskledger) -> Riskledger:
+    """A fresh small demo ledger whose whole history has been sealed."""
+    riskledger.ok("demo --seed 5 --loans 30")
+    events = riskledger.event_count()
+    sealed = riskledger.ok("audit seal")
+    assert re.fullmatch(
+        rf"sealed position {events}: [0-9a-f]{{64}} \({events} events added to the chain\)\n",
+        sealed.stdout,
+    )
+    return riskledger
+
+
+def _change_an_amount(riskledger: Riskledger) -> int:
+    """Changes the amount of the first pool contribution, as the sqlite3 shell would."""
+    with closing(sqlite3.connect(riskledger.db_path)) as connection:
+        position, state = connection.execute(
+            "SELECT rowid, CAST(state AS TEXT) FROM stored_events WHERE topic = ? "
+            "ORDER BY rowid LIMIT 1",
+            (CONTRIBUTION,),
+        ).fetchone()
+        changed = re.sub(r'"amount_fen":(\d+)', r'"amount_fen":9\1', state, count=1)
+        assert changed != state
+        connection.execute(
+            "UPDATE stored_events SET state = CAST(? AS BLOB) WHERE rowid = ?", (changed, position)
+        )
+        connection.commit()
+    return position
+
+
+def test_verify_passes_on_a_fresh_sealed_demo(sealed_demo: Riskledger) -> None:
+    result = sealed_demo.ok("audit verify")
+    events = sealed_demo.event_count()
+    assert result.stdout.splitlines() == [
+        f"chain: ok: positions 1–{events} match 1 seal(s)",
+        "invariants: ok: every invariant holds",
+        f"read models: ok: equal to a fresh replay of {events} events",
+    ]
+
+
+def test_verify_passes_on_an_unsealed_demo_and_says_nothing_is_sealed(
+    riskledger: Riskledger,
+) -> None:
+    riskledger.ok("demo --seed 5 --loans 30")
+    result = riskledger.ok("audit verify")
+    events = riskledger.event_count()
+    assert (
+        f"chain: ok: nothing sealed yet; {events} events not covered (run `audit seal`)"
+        in result.stdout.splitlines()
+    )
+
+
+def test_verify_fails_naming_the_position_of_a_changed_amount(sealed_demo: Riskledger) -> None:
+    position = _change_an_amount(sealed_demo)
+    result = sealed_demo("audit verify")
+    assert result.exit_code == FAILED, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"chain: FAILED: position {position}: modified: "
+        "the stored event differs from the one sealed"
+    )
+    assert lines[1] == "invariants: ok: every invariant holds"
+    # The read models folded the sealed amount; a fresh replay folds the changed one.
+    assert lines[2].startswith("read models: FAILED: differ from a fresh replay in ")
+    assert "rl_pool" in lines[2].split(";")[0]
+
+
+def test_sealing_over_a_changed_history_is_refused_and_writes_nothing(
+    sealed_demo: Riskledger,
+) -> None:
+    position = _change_an_amount(sealed_demo)
+    events = sealed_demo.event_count()
+    result = sealed_demo("audit seal")
+    assert result.exit_code == REFUSED
+    assert result.stderr.startswith(f"error: chain: position {position}: ")
+    assert sealed_demo.event_count() == events
+    with closing(sqlite3.connect(sealed_demo.db_path)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM rl_seal").fetchone() == (1,)
+
+
+def test_verify_fails_naming_a_deleted_event(sealed_demo: Riskledger) -> None:
+    with closing(sqlite3.connect(sealed_demo.db_path)) as connection:
+        connection.execute("DELETE FROM stored_events WHERE rowid = 42")
+        connection.commit()
+    result = sealed_demo("audit verify")
+    assert result.exit_code == FAILED
+    assert "chain: FAILED: position 42: deleted: a sealed event is missing" in result.stdout
