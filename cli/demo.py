@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -9,6 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.context import get_context
 from cli.reports import print_pools, print_products
+from ledger.settings import TIMEZONE
+from projections.chain import seal
 
 
 def demo(
@@ -39,6 +42,9 @@ def demo(
         summary = build_demo(c.ledger, seed=seed, loans=loans, progress=progress)
         folding = bar.add_task("read models", total=c.ledger.event_count())
         c.read_models.catch_up(lambda done, total: bar.update(folding, completed=done, total=total))
+    # Sealed as built, so `audit verify` can name any event changed afterwards.
+    sealed = seal(c.ledger, c.engine, datetime.now(TIMEZONE))
     typer.echo(f"demo built: {summary}")
+    typer.echo(f"history sealed at position {sealed.position}: {sealed.hash}")
     print_pools(c)
     print_products(c)
