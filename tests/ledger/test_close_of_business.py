@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from city_programme import CLERK, USCC, city_programme
 from sqlalchemy import select
 
 from domain.actor import Actor
@@ -14,7 +15,6 @@ from domain.classification import NORMAL, SPECIAL_MENTION, SUBSTANDARD
 from domain.errors import RuleViolation
 from domain.loan import ACTIVE, DEFAULTED, PAID_OFF
 from domain.schedule import ANNUITY, INTEREST_ONLY
-from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.close_of_business import close_business_day, loans_to_review
 from ledger.settings import Settings
@@ -22,60 +22,13 @@ from projections.reports import product_statistics
 from projections.runner import ReadModels, open_engine
 from projections.schema import loans as loan_rows
 
-MANAGER = Actor("KJJ", "alice", "cli")
-CLERK = Actor("ICBC", "bob", "cli")
 SCHEDULER = Actor("riskledger", "ops", "scheduler")
-DAY = date(2024, 1, 2)
 START = date(2024, 1, 31)
-USCC = "91320505MA1ABCDE09"
 PRINCIPAL = 1_200_000_00
 
 
 def _programme(session: Session) -> None:
-    for code, kind, level in (
-        ("KJJ", "operator", None),
-        ("SZ-FIN", "pool_owner", "city"),
-        ("ICBC", "bank", None),
-    ):
-        session.add_institution(
-            code=code,
-            kind=kind,
-            name=code,
-            region="苏州",
-            level=level,
-            effective_date=DAY,
-            actor=MANAGER,
-        )
-    session.add_enterprise(
-        uscc=USCC, name="某科技", region="苏州", effective_date=DAY, actor=MANAGER
-    )
-    terms = parse_terms(
-        {
-            "code": "TKD",
-            "name": "通科贷",
-            "structure": "direct",
-            "effective_from": date(2024, 1, 1),
-            "shares": {"pool.city": 8000, "bank": 2000},
-        }
-    )
-    session.define_product(terms=terms, actor=MANAGER)
-    session.open_pool(
-        code="SZ-P",
-        name="市池",
-        owner="SZ-FIN",
-        level="city",
-        products=["TKD"],
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.fund_pool(
-        pool="SZ-P",
-        amount_fen=100_000_000_00,
-        funder="SZ-FIN",
-        ref="C1",
-        effective_date=DAY,
-        actor=MANAGER,
-    )
+    city_programme(session, funds_fen=100_000_000_00)
 
 
 @pytest.fixture

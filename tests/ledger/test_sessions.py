@@ -7,77 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from city_programme import CLERK, DAY, MANAGER, USCC, city_programme
 
-from domain.actor import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.terms_parsing import parse_terms
 from ledger.app import ConcurrencyError, RiskLedger, Session
 from ledger.settings import Settings
 
-MANAGER = Actor("KJJ", "alice", "cli")
-CLERK = Actor("ICBC", "bob", "cli")
-DAY = date(2024, 1, 2)
-USCC = "91320505MA1ABCDE09"
-
 
 def _programme(session: Session) -> None:
-    session.add_institution(
-        code="KJJ",
-        kind="operator",
-        name="科技局",
-        region="苏州",
-        level=None,
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.add_institution(
-        code="SZ-FIN",
-        kind="pool_owner",
-        name="市财政局",
-        region="苏州",
-        level="city",
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.add_institution(
-        code="ICBC",
-        kind="bank",
-        name="工商银行",
-        region="苏州",
-        level=None,
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.add_enterprise(
-        uscc=USCC, name="某科技", region="苏州", effective_date=DAY, actor=MANAGER
-    )
-    terms = parse_terms(
-        {
-            "code": "TKD",
-            "name": "通科贷",
-            "structure": "direct",
-            "effective_from": date(2024, 1, 1),
-            "shares": {"pool.city": 8000, "bank": 2000},
-        }
-    )
-    session.define_product(terms=terms, actor=MANAGER)
-    session.open_pool(
-        code="SZ-P",
-        name="市池",
-        owner="SZ-FIN",
-        level="city",
-        products=["TKD"],
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.fund_pool(
-        pool="SZ-P",
-        amount_fen=1_000_000_00,
-        funder="SZ-FIN",
-        ref="C1",
-        effective_date=DAY,
-        actor=MANAGER,
-    )
+    city_programme(session, funds_fen=1_000_000_00)
 
 
 def _defaulted_loan(session: Session, reference: str, principal_fen: int) -> None:

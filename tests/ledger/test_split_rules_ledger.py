@@ -11,17 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from city_programme import CLERK, MANAGER, USCC, city_programme
 
-from domain.actor import Actor
 from domain.claimant_account import ClaimantAccount
-from domain.terms_parsing import parse_terms
 from ledger.app import RiskLedger, Session
 from ledger.settings import Settings
 
-MANAGER = Actor("KJJ", "alice", "cli")
-CLERK = Actor("ICBC", "bob", "cli")
-DAY = date(2024, 1, 2)
-USCC = "91320505MA1ABCDE09"
 WAN = 10_000_00
 # What the first version of Loan.Registered held.
 FIRST_REGISTERED = {
@@ -46,56 +41,10 @@ FIRST_REGISTERED = {
 
 
 def _programme(session: Session) -> None:
-    for code, kind, level in (("KJJ", "operator", None), ("SZ-FIN", "pool_owner", "city")):
-        session.add_institution(
-            code=code,
-            kind=kind,
-            name=code,
-            region="苏州",
-            level=level,
-            effective_date=DAY,
-            actor=MANAGER,
-        )
-    session.add_institution(
-        code="ICBC",
-        kind="bank",
-        name="工商银行",
-        region="苏州",
-        level=None,
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.add_enterprise(
-        uscc=USCC, name="某科技", region="苏州", effective_date=DAY, actor=MANAGER
-    )
-    terms = parse_terms(
-        {
-            "code": "TKD",
-            "name": "通科贷",
-            "structure": "direct",
-            "effective_from": date(2024, 1, 1),
-            "shares": {"pool.city": 8000, "bank": 2000},
-            "bonus": {"first_loan": "5%"},
-            "caps": {"cumulative_share": "80%"},
-        }
-    )
-    session.define_product(terms=terms, actor=MANAGER)
-    session.open_pool(
-        code="SZ-P",
-        name="市池",
-        owner="SZ-FIN",
-        level="city",
-        products=["TKD"],
-        effective_date=DAY,
-        actor=MANAGER,
-    )
-    session.fund_pool(
-        pool="SZ-P",
-        amount_fen=100 * WAN,
-        funder="SZ-FIN",
-        ref="C1",
-        effective_date=DAY,
-        actor=MANAGER,
+    city_programme(
+        session,
+        funds_fen=100 * WAN,
+        extra_terms={"bonus": {"first_loan": "5%"}, "caps": {"cumulative_share": "80%"}},
     )
 
 
