@@ -36,7 +36,7 @@ class DemoBank:
 
     code: str
     name: str
-    weight: float
+    weight: float  # the bank's probability in the seeded choice of lender, never money
     loan_prefix: str
     clerk: str
 
