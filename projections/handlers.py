@@ -13,6 +13,8 @@ from domain.loan import ACTIVE, DEFAULTED, PAID_OFF, REGISTERED, Loan
 from domain.policy import IN_FORCE, LAPSED, InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
+from projections.books import CLASS, STATE, books, claim_books, loan_books, loan_changed, set_state
+from projections.dated import utc_naive
 from projections.reversals import REVERSAL_HANDLERS
 from projections.rows import Rows
 from projections.schema import (
@@ -50,14 +52,17 @@ def contribution_received(rows: Rows, e: RiskPool.ContributionReceived) -> None:
 
 
 def pool_payment_made(rows: Rows, e: RiskPool.PaymentMade) -> None:
-    rows.need(pools, e.originator_id.hex)["paid_out_fen"] += e.amount_fen
+    pool = rows.need(pools, e.originator_id.hex)
+    pool["paid_out_fen"] += e.amount_fen
     queued = rows.get(pool_queue, e.originator_id.hex, e.claim.hex)
-    if queued is not None:
+    if queued is not None and queued["paid_on"] is None:
         queued["paid_on"] = e.effective_date
+        pool["queued_fen"] -= queued["amount_fen"]
 
 
 def pool_leg_queued(rows: Rows, e: RiskPool.LegQueued) -> None:
     waiting = {"payer": e.payer, "amount_fen": e.amount_fen, "queued_on": e.effective_date}
+    rows.need(pools, e.originator_id.hex)["queued_fen"] += e.amount_fen
     queued = rows.get(pool_queue, e.originator_id.hex, e.claim.hex)
     if queued is not None:  # paid from the queue, reversed (R13), and queued once more
         queued.update(waiting, paid_on=None)
@@ -79,90 +84,99 @@ def loan_registered(rows: Rows, e: Loan.Registered) -> None:
         enterprise=e.enterprise,
         principal_fen=e.principal_fen,
         state=REGISTERED,
+        registered_on=e.effective_date,
+        recorded_at=utc_naive(e.timestamp),
     )
-    rows.need(products, e.product)["loans"] += 1
+    loan_changed(rows, e.originator_id.hex, STATE, REGISTERED)
+    for book in books(rows, e.product, e.bank):
+        book["loans"] += 1
+        book["registered_fen"] += e.principal_fen
     rows.ensure(product_enterprises, product=e.product, enterprise=e.enterprise)
 
 
 def loan_disbursed(rows: Rows, e: Loan.Disbursed) -> None:
     loan = rows.need(loans, e.originator_id.hex)
     loan["disbursed_fen"] += e.amount_fen
-    loan["state"] = ACTIVE
-    product = rows.need(products, loan["product"])
-    product["disbursed_fen"] += e.amount_fen
-    product["outstanding_fen"] += e.amount_fen
-    if is_non_performing(loan["class"]):
-        product["npl_fen"] += e.amount_fen
+    set_state(rows, loan, ACTIVE)
+    for book in loan_books(rows, loan):
+        book["disbursed_fen"] += e.amount_fen
+        book["outstanding_fen"] += e.amount_fen
+        if is_non_performing(loan["class"]):
+            book["npl_fen"] += e.amount_fen
 
 
 def repayment_received(rows: Rows, e: Loan.RepaymentReceived) -> None:
     loan = rows.need(loans, e.originator_id.hex)
     loan["repaid_fen"] += e.principal_fen
     loan["interest_fen"] += e.interest_fen
-    product = rows.need(products, loan["product"])
-    product["repaid_fen"] += e.principal_fen
-    product["interest_fen"] += e.interest_fen
-    product["outstanding_fen"] -= e.principal_fen
-    if is_non_performing(loan["class"]):
-        product["npl_fen"] -= e.principal_fen
+    for book in loan_books(rows, loan):
+        book["repaid_fen"] += e.principal_fen
+        book["interest_fen"] += e.interest_fen
+        book["outstanding_fen"] -= e.principal_fen
+        if is_non_performing(loan["class"]):
+            book["npl_fen"] -= e.principal_fen
 
 
 def loan_classified(rows: Rows, e: Loan.Classified) -> None:
     loan = rows.need(loans, e.originator_id.hex)
     loan["class"] = e.new_class
     loan["days_past_due"] = e.days_past_due
+    loan_changed(rows, loan["loan_id"], CLASS, e.new_class, e.days_past_due)
     was_npl, is_npl = is_non_performing(e.old_class), is_non_performing(e.new_class)
     if was_npl != is_npl:
         sign = 1 if is_npl else -1
-        product = rows.need(products, loan["product"])
-        product["npl_loans"] += sign
-        product["npl_fen"] += sign * (
-            loan["disbursed_fen"] - loan["repaid_fen"] - loan["written_off_fen"]
-        )
+        outstanding = loan["disbursed_fen"] - loan["repaid_fen"] - loan["written_off_fen"]
+        for book in loan_books(rows, loan):
+            book["npl_loans"] += sign
+            book["npl_fen"] += sign * outstanding
 
 
 def loan_paid_off(rows: Rows, e: Loan.PaidOff) -> None:
     loan = rows.need(loans, e.originator_id.hex)
-    loan["state"] = PAID_OFF
-    rows.need(products, loan["product"])["paid_off_loans"] += 1
+    set_state(rows, loan, PAID_OFF)
+    for book in loan_books(rows, loan):
+        book["paid_off_loans"] += 1
 
 
 def loan_written_off(rows: Rows, e: Loan.WrittenOff) -> None:
     loan = rows.need(loans, e.originator_id.hex)
     loan["written_off_fen"] += e.amount_fen
-    product = rows.need(products, loan["product"])
-    product["written_off_fen"] += e.amount_fen
-    product["outstanding_fen"] -= e.amount_fen
-    if is_non_performing(loan["class"]):
-        product["npl_fen"] -= e.amount_fen
+    for book in loan_books(rows, loan):
+        book["written_off_fen"] += e.amount_fen
+        book["outstanding_fen"] -= e.amount_fen
+        if is_non_performing(loan["class"]):
+            book["npl_fen"] -= e.amount_fen
 
 
 def loan_defaulted(rows: Rows, e: Loan.Defaulted) -> None:
     loan = rows.need(loans, e.originator_id.hex)
-    loan["state"] = DEFAULTED
+    set_state(rows, loan, DEFAULTED)
     loan["default_date"] = e.effective_date
-    product = rows.need(products, loan["product"])
-    product["defaulted_loans"] += 1
-    product["defaulted_fen"] += e.outstanding_fen
+    for book in loan_books(rows, loan):
+        book["defaulted_loans"] += 1
+        book["defaulted_fen"] += e.outstanding_fen
 
 
 def claim_filed(rows: Rows, e: Claim.Filed) -> None:
-    rows.add(
+    claim = rows.add(
         claims,
         claim_id=e.originator_id.hex,
         loan_id=e.loan.hex,
         product=e.product,
+        bank=rows.need(loans, e.loan.hex)["bank"],
         state=FILED,
         loss_base_fen=e.loss_base_fen,
     )
-    rows.need(products, e.product)["claims"] += 1
+    for book in claim_books(rows, claim):
+        book["claims"] += 1
 
 
 def claim_approved(rows: Rows, e: Claim.Approved) -> None:
     claim = rows.need(claims, e.originator_id.hex)
     claim["state"] = APPROVED
     claim["approved_fen"] = e.amount_fen
-    rows.need(products, claim["product"])["approved_fen"] += e.amount_fen
+    for book in claim_books(rows, claim):
+        book["approved_fen"] += e.amount_fen
     for party, burden in e.burdens.items():
         _party(rows, claim["product"], party)["burden_fen"] += burden
 
@@ -171,13 +185,15 @@ def claim_approved_after_recovery(rows: Rows, e: Claim.ApprovedAfterRecovery) ->
     claim = rows.need(claims, e.originator_id.hex)
     claim["state"] = RECOVERING
     claim["approved_fen"] = e.amount_fen
-    rows.need(products, claim["product"])["approved_fen"] += e.amount_fen
+    for book in claim_books(rows, claim):
+        book["approved_fen"] += e.amount_fen
 
 
 def claim_recovery_recorded(rows: Rows, e: Claim.RecoveryRecorded) -> None:
     claim = rows.need(claims, e.originator_id.hex)
     claim["recovered_fen"] += e.amount_fen
-    rows.need(products, claim["product"])["recovered_fen"] += e.amount_fen
+    for book in claim_books(rows, claim):
+        book["recovered_fen"] += e.amount_fen
 
 
 def claim_recovery_closed(rows: Rows, e: Claim.RecoveryClosed) -> None:
@@ -194,6 +210,7 @@ def claim_rejected(rows: Rows, e: Claim.Rejected) -> None:
 def leg_paid(rows: Rows, e: Claim.LegPaid) -> None:
     claim = rows.need(claims, e.originator_id.hex)
     _party(rows, claim["product"], e.payer)["compensation_paid_fen"] += e.amount_fen
+    _party(rows, claim["product"], e.payee)["legs_received_fen"] += e.amount_fen
 
 
 def claim_settled(rows: Rows, e: Claim.Settled) -> None:
@@ -203,7 +220,8 @@ def claim_settled(rows: Rows, e: Claim.Settled) -> None:
 def recovery_shared(rows: Rows, e: Claim.RecoveryShared) -> None:
     claim = rows.need(claims, e.originator_id.hex)
     claim["recovered_fen"] += e.amount_fen
-    rows.need(products, claim["product"])["recovered_fen"] += e.amount_fen
+    for book in claim_books(rows, claim):
+        book["recovered_fen"] += e.amount_fen
     for party, share in e.shares.items():
         _party(rows, claim["product"], party)["recovery_share_fen"] += share
 

@@ -11,8 +11,9 @@ from domain.guarantee import Guarantee
 from domain.loan import ACTIVE, Loan
 from domain.policy import InsurancePolicy
 from domain.pool import RiskPool
+from projections.books import claim_books, loan_books, set_state
 from projections.rows import Rows
-from projections.schema import claims, covers, loans, pools, product_parties, products
+from projections.schema import claims, covers, loans, pools, product_parties
 
 
 def contribution_reversed(rows: Rows, e: RiskPool.ContributionReversed) -> None:
@@ -31,24 +32,26 @@ def repayment_reversed(rows: Rows, e: Loan.RepaymentReversed) -> None:
     loan = rows.need(loans, e.originator_id.hex)
     loan["repaid_fen"] -= e.principal_fen
     loan["interest_fen"] -= e.interest_fen
-    product = rows.need(products, loan["product"])
-    product["repaid_fen"] -= e.principal_fen
-    product["interest_fen"] -= e.interest_fen
-    product["outstanding_fen"] += e.principal_fen
-    if is_non_performing(loan["class"]):
-        product["npl_fen"] += e.principal_fen
+    for book in loan_books(rows, loan):
+        book["repaid_fen"] -= e.principal_fen
+        book["interest_fen"] -= e.interest_fen
+        book["outstanding_fen"] += e.principal_fen
+        if is_non_performing(loan["class"]):
+            book["npl_fen"] += e.principal_fen
 
 
 def loan_reactivated(rows: Rows, e: Loan.Reactivated) -> None:
     loan = rows.need(loans, e.originator_id.hex)
-    loan["state"] = ACTIVE
-    rows.need(products, loan["product"])["paid_off_loans"] -= 1
+    set_state(rows, loan, ACTIVE)
+    for book in loan_books(rows, loan):
+        book["paid_off_loans"] -= 1
 
 
 def claim_recovery_reversed(rows: Rows, e: Claim.RecoveryReversed) -> None:
     claim = rows.need(claims, e.originator_id.hex)
     claim["recovered_fen"] -= e.amount_fen
-    rows.need(products, claim["product"])["recovered_fen"] -= e.amount_fen
+    for book in claim_books(rows, claim):
+        book["recovered_fen"] -= e.amount_fen
     if claim["state"] == RECOVERING:  # recorded before the split: no party was given a share
         return
     for party, share in e.shares.items():
@@ -59,6 +62,7 @@ def leg_payment_reversed(rows: Rows, e: Claim.LegPaymentReversed) -> None:
     claim = rows.need(claims, e.originator_id.hex)
     claim["state"] = APPROVED  # a leg is unpaid again, so the claim is no longer settled
     rows.need(product_parties, claim["product"], e.payer)["compensation_paid_fen"] -= e.amount_fen
+    rows.need(product_parties, claim["product"], e.payee)["legs_received_fen"] -= e.amount_fen
 
 
 def reimbursement_reversed(rows: Rows, e: Guarantee.ReimbursementReversed) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, select
+
+from projections.dated import HISTORY_COLUMNS, History, TrackedRow, row_key
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
@@ -19,6 +22,29 @@ class Rows:
         self._rows: dict[str, dict[Key, Row | None]] = {}
         self._as_loaded: dict[str, dict[Key, Row]] = {}
         self._new: dict[str, set[Key]] = {}
+        self.history = History()
+        # The event being folded: handlers that keep a row per event read these.
+        self.position = 0
+        self.effective_date: date | None = None
+        self.recorded_at: datetime | None = None
+
+    def begin(self, position: int, effective_date: date, recorded_at: datetime) -> None:
+        """Starts folding the event at `position`: the changes that follow are its own."""
+        self.position, self.effective_date, self.recorded_at = (
+            position,
+            effective_date,
+            recorded_at,
+        )
+        self.history.begin(position, effective_date, recorded_at)
+
+    def end(self) -> None:
+        """Ends folding the current event."""
+        self.history.end()
+
+    def _tracked(self, table: Table, key: Key, values: Row) -> Row:
+        if table.name not in HISTORY_COLUMNS:
+            return values
+        return TrackedRow(values, table, row_key(key), self.history.log)
 
     @staticmethod
     def _key_columns(table: Table) -> list[str]:
@@ -39,7 +65,7 @@ class Rows:
             columns = self._key_columns(table)
             condition = and_(*(table.c[c] == v for c, v in zip(columns, key, strict=True)))
             found = self._connection.execute(select(table).where(condition)).mappings().first()
-            cached[key] = dict(found) if found is not None else None
+            cached[key] = self._tracked(table, key, dict(found)) if found is not None else None
             if found is not None:
                 self._as_loaded[table.name][key] = dict(found)
         return cached[key]
@@ -59,6 +85,9 @@ class Rows:
         }
         row.update(values)
         key = tuple(row[name] for name in self._key_columns(table))
+        row = self._tracked(table, key, row)
+        if isinstance(row, TrackedRow):
+            row.born()
         self._cached(table)[key] = row
         self._new[table.name].add(key)
         return row
@@ -70,6 +99,7 @@ class Rows:
 
     def flush(self) -> None:
         """Writes the new rows and the changed ones, one statement per table and kind."""
+        self.history.flush(self._connection)
         for name, table in self._tables.items():
             rows, new = self._rows[name], self._new[name]
             if new:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
 
+from ledger.settings import TIMEZONE
 from projections.handlers import HANDLERS
 from projections.journal import fold as fold_journal
 from projections.rows import Rows
@@ -20,6 +23,24 @@ from projections.schema import metadata, schema, tracking
 
 NAME = "read_models"
 BATCH = 1000
+
+
+def effective_date_of(domain_event: Any) -> date:
+    """Returns the business date an event takes effect: its own, else the day it was recorded."""
+    effective: date | None = getattr(domain_event, "effective_date", None)
+    if effective is not None:
+        return effective
+    return domain_event.timestamp.astimezone(TIMEZONE).date()
+
+
+def fold_event(rows: Rows, position: int, domain_event: Any) -> None:
+    """Folds one event into the read models' rows and their dated history."""
+    rows.begin(position, effective_date_of(domain_event), domain_event.timestamp)
+    handler = HANDLERS.get(type(domain_event))
+    if handler is not None:
+        handler(rows, domain_event)
+    fold_journal(rows, domain_event)  # after the rows it reads from
+    rows.end()
 
 
 class ProjectionRaceError(RuntimeError):
@@ -104,10 +125,7 @@ class ReadModels:
                 rows = Rows(connection)
                 for notification in notifications:
                     domain_event = self.app.mapper.to_domain_event(notification)
-                    handler = HANDLERS.get(type(domain_event))
-                    if handler is not None:
-                        handler(rows, domain_event)
-                    fold_journal(rows, domain_event)  # after the rows it reads from
+                    fold_event(rows, notification.id, domain_event)
                 rows.flush()
                 self._advance(connection, start, notifications[-1].id)
             folded += len(notifications)

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
+# A column marked additive holds a sum of the events' effects: its history is kept by
+# effective date (projections/dated.py), so a report can be read as of any past date.
+ADDITIVE = "additive"
 
-def _fen(name: str) -> Column[int]:
-    return Column(name, BigInteger, nullable=False, default=0)
+
+def _fen(name: str, *, additive: bool = True) -> Column[int]:
+    return Column(name, BigInteger, nullable=False, default=0, info={ADDITIVE: additive})
 
 
-def _count(name: str) -> Column[int]:
-    return Column(name, Integer, nullable=False, default=0)
+def _count(name: str, *, additive: bool = True) -> Column[int]:
+    return Column(name, Integer, nullable=False, default=0, info={ADDITIVE: additive})
+
+
+def additive_columns(table: Table) -> tuple[str, ...]:
+    """Returns the columns of `table` whose history is kept by effective date."""
+    return tuple(column.name for column in table.columns if column.info.get(ADDITIVE))
 
 
 schema = Table(
@@ -39,6 +59,7 @@ pools = Table(
     _fen("contributed_fen"),
     _fen("paid_out_fen"),
     _fen("recovered_fen"),
+    _fen("queued_fen"),
 )
 
 # A pool leg queued for want of funds (R10); paid_on is set when the pool pays it.
@@ -71,9 +92,34 @@ products = Table(
     _count("claims"),
     _fen("approved_fen"),
     _fen("recovered_fen"),
-    # Loans classified substandard or worse (R5) and their outstanding principal.
-    _count("npl_loans"),
-    _fen("npl_fen"),
+    # Loans classified substandard or worse (R5) and their outstanding principal: these
+    # follow each loan's class, so their past is read from rl_loan_class, not summed.
+    _count("npl_loans", additive=False),
+    _fen("npl_fen", additive=False),
+    _fen("registered_fen"),
+)
+
+# The same figures for each bank lending under a product (R4 watches a bank's NPL ratio).
+product_banks = Table(
+    "rl_product_bank",
+    metadata,
+    Column("product", String(64), primary_key=True),
+    Column("bank", String(64), primary_key=True),
+    _count("loans"),
+    _fen("registered_fen"),
+    _fen("disbursed_fen"),
+    _fen("repaid_fen"),
+    _fen("interest_fen"),
+    _fen("written_off_fen"),
+    _fen("outstanding_fen"),
+    _count("paid_off_loans"),
+    _count("defaulted_loans"),
+    _fen("defaulted_fen"),
+    _count("claims"),
+    _fen("approved_fen"),
+    _fen("recovered_fen"),
+    _count("npl_loans", additive=False),
+    _fen("npl_fen", additive=False),
 )
 
 product_parties = Table(
@@ -84,6 +130,8 @@ product_parties = Table(
     _fen("burden_fen"),
     _fen("compensation_paid_fen"),
     _fen("recovery_share_fen"),
+    # Legs this party received as a claim's payee (the claimant, or the guarantor after 代偿).
+    _fen("legs_received_fen"),
 )
 
 product_enterprises = Table(
@@ -110,8 +158,25 @@ loans = Table(
     Column("default_date", Date, nullable=True),
     # The five-category class (R5) and the days past due when it last changed.
     Column("class", String(16), nullable=False, default="normal"),
-    _count("days_past_due"),
+    _count("days_past_due", additive=False),
+    Column("registered_on", Date, nullable=True),
+    Column("recorded_at", DateTime, nullable=True),
 )
+Index("rl_loan_by_enterprise", loans.c.enterprise)
+
+# Every change of a loan's state or class, so the loan book can be read as of a past date.
+loan_changes = Table(
+    "rl_loan_change",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("attribute", String(8), primary_key=True),  # "state" or "class"
+    Column("loan_id", String(32), nullable=False),
+    Column("value", String(16), nullable=False),
+    _count("days_past_due", additive=False),
+    Column("effective_date", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+)
+Index("rl_loan_change_by_loan", loan_changes.c.loan_id, loan_changes.c.attribute)
 
 claims = Table(
     "rl_claim",
@@ -119,6 +184,7 @@ claims = Table(
     Column("claim_id", String(32), primary_key=True),
     Column("loan_id", String(32), nullable=False),
     Column("product", String(64), nullable=False),
+    Column("bank", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     _fen("loss_base_fen"),
     _fen("approved_fen"),
@@ -164,4 +230,26 @@ journal_parties = Table(
     Column("key", String(200), primary_key=True),
     Column("role", String(32), primary_key=True),
     Column("institution", String(64), nullable=False),
+)
+
+# Dated balance history (projections/dated.py): each additive figure's change per row and
+# effective date, summed over the events of that day …
+daily = Table(
+    "rl_daily",
+    metadata,
+    Column("tbl", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("col", String(32), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("delta", BigInteger, nullable=False),
+)
+
+# … and each event's changes with the time it was recorded, for --known-at.
+movements = Table(
+    "rl_movement",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("effective_date", Date, nullable=False),
+    Column("recorded_at", DateTime, nullable=False, index=True),
+    Column("changes", Text, nullable=False),
 )

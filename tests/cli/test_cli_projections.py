@@ -11,12 +11,16 @@ REFUSED = 2
 READ_MODEL_TABLES = {
     "rl_claim",
     "rl_cover",
+    "rl_daily",
     "rl_journal_balance",
     "rl_journal_party",
     "rl_loan",
+    "rl_loan_change",
+    "rl_movement",
     "rl_pool",
     "rl_pool_queue",
     "rl_product",
+    "rl_product_bank",
     "rl_product_enterprise",
     "rl_product_party",
 }

@@ -1,0 +1,250 @@
+"""Dated balance history: every additive figure of the read models, by effective date.
+
+While events are folded, each change an event makes to an additive column (projections/
+schema.py marks them) is logged under the event's effective date. The day's changes are
+summed into `rl_daily`, and each event's own changes are kept in `rl_movement` with the
+time it was recorded. A figure as of a business date D is then the sum of its daily
+changes up to D, with no replay; a figure as the ledger knew it at a time T takes away
+the changes of the events recorded after T.
+
+Back-dated events count on their own effective date, and a reversal on its own: as of a
+date between a mistaken event and its reversal, the mistake still shows, as it did then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from projections.schema import (
+    additive_columns,
+    daily,
+    loans,
+    movements,
+    pools,
+    product_banks,
+    product_parties,
+    products,
+)
+
+# The pseudo-column counting a row into existence: a row exists as of D when it is above 0.
+ROWS = "_rows"
+
+Change = tuple[str, str, str]  # table, row key, column
+Log = Callable[[str, str, str, int], None]
+
+
+def row_key(key: Iterable[Any]) -> str:
+    """Returns the text under which a read-model row's history is kept."""
+    return json.dumps([str(part) for part in key], ensure_ascii=False, separators=(",", ":"))
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """Returns `moment` in UTC without its zone: how recorded times are stored and compared."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+class TrackedRow(dict[str, Any]):
+    """A read-model row that logs each change of an additive column it is given."""
+
+    __slots__ = ("_additive", "_key", "_log", "_table")
+
+    def __init__(self, values: Mapping[str, Any], table: Table, key: str, log: Log) -> None:
+        super().__init__(values)
+        self._table = table.name
+        self._key = key
+        self._additive = HISTORY_COLUMNS[table.name]
+        self._log = log
+
+    def __setitem__(self, column: str, value: Any) -> None:
+        if column in self._additive:
+            delta = value - dict.get(self, column, 0)
+            if delta:
+                self._log(self._table, self._key, column, delta)
+        super().__setitem__(column, value)
+
+    def update(self, *args: Any, **values: Any) -> None:  # type: ignore[override]
+        for column, value in dict(*args, **values).items():
+            self[column] = value
+
+    def born(self) -> None:
+        """Logs the row's coming into existence and the additive values it started with."""
+        self._log(self._table, self._key, ROWS, 1)
+        for column in self._additive:
+            if dict.get(self, column):
+                self._log(self._table, self._key, column, self[column])
+
+
+# The tables whose additive figures keep a dated history.
+HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    table.name: additive_columns(table)
+    for table in (pools, products, product_banks, product_parties, loans)
+}
+
+
+@dataclass
+class EventChanges:
+    """What one event changed: its position, dates and the deltas per (table, key, column)."""
+
+    position: int
+    effective_date: date
+    recorded_at: datetime
+    deltas: dict[Change, int]
+
+
+class History:
+    """The dated changes of one batch of events, written in the batch's transaction."""
+
+    def __init__(self) -> None:
+        self._daily: dict[tuple[str, str, str, date], int] = {}
+        self._movements: list[dict[str, Any]] = []
+        self._current: EventChanges | None = None
+
+    def begin(self, position: int, effective_date: date, recorded_at: datetime) -> None:
+        self._current = EventChanges(position, effective_date, utc_naive(recorded_at), {})
+
+    def log(self, table: str, key: str, column: str, delta: int) -> None:
+        current = self._current
+        if current is None:
+            raise RuntimeError("a read-model row changed outside an event")
+        change = (table, key, column)
+        current.deltas[change] = current.deltas.get(change, 0) + delta
+
+    def end(self) -> None:
+        current, self._current = self._current, None
+        if current is None:
+            return
+        deltas = {change: delta for change, delta in current.deltas.items() if delta}
+        if not deltas:
+            return
+        for (table, key, column), delta in deltas.items():
+            day = (table, key, column, current.effective_date)
+            self._daily[day] = self._daily.get(day, 0) + delta
+        self._movements.append(
+            {
+                "position": current.position,
+                "effective_date": current.effective_date,
+                "recorded_at": current.recorded_at,
+                "changes": json.dumps(
+                    [[t, k, c, d] for (t, k, c), d in deltas.items()], ensure_ascii=False
+                ),
+            }
+        )
+
+    def flush(self, connection: Connection) -> None:
+        """Adds the batch's daily sums to `rl_daily` and its events' changes to `rl_movement`."""
+        if self._daily:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            statement = dialect.insert(daily)
+            statement = statement.on_conflict_do_update(
+                index_elements=[daily.c.tbl, daily.c.key, daily.c.col, daily.c.effective_date],
+                set_={"delta": daily.c.delta + statement.excluded.delta},
+            )
+            connection.execute(
+                statement,
+                [
+                    {"tbl": t, "key": k, "col": c, "effective_date": d, "delta": delta}
+                    for (t, k, c, d), delta in self._daily.items()
+                ],
+            )
+        if self._movements:
+            connection.execute(insert(movements), self._movements)
+        self._daily.clear()
+        self._movements.clear()
+
+
+@dataclass(frozen=True)
+class Moment:
+    """When a report looks at the ledger: a business date, and what was recorded by a time.
+
+    `as_of` None means every effective date; `known_at` None means everything recorded.
+    """
+
+    as_of: date | None = None
+    known_at: datetime | None = None
+
+    @property
+    def is_now(self) -> bool:
+        return self.as_of is None and self.known_at is None
+
+
+Figures = dict[str, dict[str, int]]  # row key -> column -> value
+
+
+def figures(
+    connection: Connection, table: Table, moment: Moment, keys: Iterable[str] | None = None
+) -> Figures:
+    """Returns each row's additive figures (and `_rows`) of `table` at `moment`.
+
+    Sums the daily changes up to the business date, then takes away those of events
+    recorded after `known_at`; `keys` limits the rows read.
+    """
+    wanted = None if keys is None else set(keys)
+    query = (
+        select(daily.c.key, daily.c.col, func.sum(daily.c.delta))
+        .where(daily.c.tbl == table.name)
+        .group_by(daily.c.key, daily.c.col)
+    )
+    if moment.as_of is not None:
+        query = query.where(daily.c.effective_date <= moment.as_of)
+    if wanted is not None:
+        query = query.where(daily.c.key.in_(wanted))
+    found: Figures = {}
+    for key, column, total in connection.execute(query):
+        found.setdefault(key, {})[column] = int(total)
+    if moment.known_at is not None:
+        later = select(movements.c.changes).where(
+            movements.c.recorded_at > utc_naive(moment.known_at)
+        )
+        if moment.as_of is not None:
+            later = later.where(movements.c.effective_date <= moment.as_of)
+        for (changes,) in connection.execute(later):
+            for name, key, column, delta in json.loads(changes):
+                if name == table.name and (wanted is None or key in wanted):
+                    row = found.setdefault(key, {})
+                    row[column] = row.get(column, 0) - delta
+    return found
+
+
+def existing(found: Figures, key: str) -> dict[str, int] | None:
+    """Returns the figures of the row under `key` when it existed at the moment, else None."""
+    row = found.get(key)
+    return row if row is not None and row.get(ROWS, 0) > 0 else None
+
+
+def ordered_by_date(
+    connection: Connection, table: Table, moment: Moment
+) -> list[tuple[str, str, date, int]]:
+    """Returns (key, column, effective date, delta) of `table`'s changes, oldest day first.
+
+    Used by period reports, which cumulate the changes day by day; a `known_at` takes away
+    the changes of the events recorded after it.
+    """
+    query = (
+        select(daily.c.key, daily.c.col, daily.c.effective_date, daily.c.delta)
+        .where(daily.c.tbl == table.name)
+        .order_by(daily.c.effective_date)
+    )
+    if moment.as_of is not None:
+        query = query.where(daily.c.effective_date <= moment.as_of)
+    changes = [(k, c, d, int(delta)) for k, c, d, delta in connection.execute(query)]
+    if moment.known_at is not None:
+        later = select(movements.c.effective_date, movements.c.changes).where(
+            movements.c.recorded_at > utc_naive(moment.known_at)
+        )
+        if moment.as_of is not None:
+            later = later.where(movements.c.effective_date <= moment.as_of)
+        for day, text in connection.execute(later):
+            changes.extend(
+                (key, column, day, -delta)
+                for name, key, column, delta in json.loads(text)
+                if name == table.name
+            )
+        changes.sort(key=lambda change: change[2])
+    return changes
