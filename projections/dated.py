@@ -14,7 +14,7 @@ date between a mistaken event and its reversal, the mistake still shows, as it d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,8 +36,12 @@ from projections.schema import (
 # The pseudo-column counting a row into existence: a row exists as of D when it is above 0.
 ROWS = "_rows"
 
-Change = tuple[str, str, str]  # table, row key, column
-Log = Callable[[str, str, str, int], None]
+Change = tuple[str, str, str, date | None]  # table, row key, column, day (None: the event's)
+Log = Callable[[str, str, str, int, bool], None]
+# Reference rows (a pool, a product) exist in every past report once recorded, whatever
+# the date of the command that opened them: contributions are often dated before it.
+UNDATED = date.min
+UNDATED_BIRTHS = frozenset({"rl_pool", "rl_product"})
 
 
 def row_key(key: Iterable[Any]) -> str:
@@ -66,7 +70,7 @@ class TrackedRow(dict[str, Any]):
         if column in self._additive:
             delta = value - dict.get(self, column, 0)
             if delta:
-                self._log(self._table, self._key, column, delta)
+                self._log(self._table, self._key, column, delta, False)
         super().__setitem__(column, value)
 
     def update(self, *args: Any, **values: Any) -> None:  # type: ignore[override]
@@ -75,10 +79,10 @@ class TrackedRow(dict[str, Any]):
 
     def born(self) -> None:
         """Logs the row's coming into existence and the additive values it started with."""
-        self._log(self._table, self._key, ROWS, 1)
+        self._log(self._table, self._key, ROWS, 1, self._table in UNDATED_BIRTHS)
         for column in self._additive:
             if dict.get(self, column):
-                self._log(self._table, self._key, column, self[column])
+                self._log(self._table, self._key, column, self[column], False)
 
 
 # The tables whose additive figures keep a dated history.
@@ -109,11 +113,11 @@ class History:
     def begin(self, position: int, effective_date: date, recorded_at: datetime) -> None:
         self._current = EventChanges(position, effective_date, utc_naive(recorded_at), {})
 
-    def log(self, table: str, key: str, column: str, delta: int) -> None:
+    def log(self, table: str, key: str, column: str, delta: int, undated: bool) -> None:
         current = self._current
         if current is None:
             raise RuntimeError("a read-model row changed outside an event")
-        change = (table, key, column)
+        change = (table, key, column, UNDATED if undated else None)
         current.deltas[change] = current.deltas.get(change, 0) + delta
 
     def end(self) -> None:
@@ -123,8 +127,8 @@ class History:
         deltas = {change: delta for change, delta in current.deltas.items() if delta}
         if not deltas:
             return
-        for (table, key, column), delta in deltas.items():
-            day = (table, key, column, current.effective_date)
+        for (table, key, column, undated), delta in deltas.items():
+            day = (table, key, column, undated or current.effective_date)
             self._daily[day] = self._daily.get(day, 0) + delta
         self._movements.append(
             {
@@ -132,7 +136,11 @@ class History:
                 "effective_date": current.effective_date,
                 "recorded_at": current.recorded_at,
                 "changes": json.dumps(
-                    [[t, k, c, d] for (t, k, c), d in deltas.items()], ensure_ascii=False
+                    [
+                        [t, k, c, d, *([UNDATED.isoformat()] if undated else [])]
+                        for (t, k, c, undated), d in deltas.items()
+                    ],
+                    ensure_ascii=False,
                 ),
             }
         )
@@ -198,24 +206,40 @@ def figures(
     found: Figures = {}
     for key, column, total in connection.execute(query):
         found.setdefault(key, {})[column] = int(total)
-    if moment.known_at is not None:
-        later = select(movements.c.changes).where(
-            movements.c.recorded_at > utc_naive(moment.known_at)
-        )
-        if moment.as_of is not None:
-            later = later.where(movements.c.effective_date <= moment.as_of)
-        for (changes,) in connection.execute(later):
-            for name, key, column, delta in json.loads(changes):
-                if name == table.name and (wanted is None or key in wanted):
-                    row = found.setdefault(key, {})
-                    row[column] = row.get(column, 0) - delta
+    for key, column, _, delta in _recorded_after(connection, table, moment):
+        if wanted is None or key in wanted:
+            row = found.setdefault(key, {})
+            row[column] = row.get(column, 0) - delta
     return found
 
 
+def _recorded_after(
+    connection: Connection, table: Table, moment: Moment
+) -> Iterator[tuple[str, str, date, int]]:
+    """Yields (key, column, day, delta) of `table`'s changes, up to the business date, made by
+    events recorded after `moment.known_at` (nothing when it is None)."""
+    if moment.known_at is None:
+        return
+    later = select(movements.c.effective_date, movements.c.changes).where(
+        movements.c.recorded_at > utc_naive(moment.known_at)
+    )
+    for effective, text in connection.execute(later):
+        for name, key, column, delta, *undated in json.loads(text):
+            day = date.fromisoformat(undated[0]) if undated else effective
+            if name == table.name and (moment.as_of is None or day <= moment.as_of):
+                yield key, column, day, delta
+
+
 def existing(found: Figures, key: str) -> dict[str, int] | None:
-    """Returns the figures of the row under `key` when it existed at the moment, else None."""
+    """Returns the figures of the row under `key` when it existed at the moment, else None.
+
+    A row exists once the event that made it is effective, or once any figure of it is: a
+    back-dated event may give a row figures before the date of the event that made it.
+    """
     row = found.get(key)
-    return row if row is not None and row.get(ROWS, 0) > 0 else None
+    if row is None or not (row.get(ROWS, 0) > 0 or any(row.values())):
+        return None
+    return row
 
 
 def ordered_by_date(
@@ -234,17 +258,7 @@ def ordered_by_date(
     if moment.as_of is not None:
         query = query.where(daily.c.effective_date <= moment.as_of)
     changes = [(k, c, d, int(delta)) for k, c, d, delta in connection.execute(query)]
-    if moment.known_at is not None:
-        later = select(movements.c.effective_date, movements.c.changes).where(
-            movements.c.recorded_at > utc_naive(moment.known_at)
-        )
-        if moment.as_of is not None:
-            later = later.where(movements.c.effective_date <= moment.as_of)
-        for day, text in connection.execute(later):
-            changes.extend(
-                (key, column, day, -delta)
-                for name, key, column, delta in json.loads(text)
-                if name == table.name
-            )
-        changes.sort(key=lambda change: change[2])
+    later = [(k, c, d, -delta) for k, c, d, delta in _recorded_after(connection, table, moment)]
+    if later:
+        changes = sorted(changes + later, key=lambda change: change[2])
     return changes

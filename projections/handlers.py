@@ -8,11 +8,13 @@ from typing import Any
 from domain.claim import APPROVED, FILED, RECOVERING, REJECTED, SETTLED, Claim
 from domain.classification import is_non_performing
 from domain.coverage import covered_fen
+from domain.exposure import Exposure, leverage_multiple
 from domain.guarantee import GUARANTEE_FEE, ISSUED, PAID_OUT, RELEASED, Guarantee
 from domain.loan import ACTIVE, DEFAULTED, PAID_OFF, REGISTERED, Loan
 from domain.policy import IN_FORCE, LAPSED, InsurancePolicy
 from domain.pool import RiskPool
 from domain.product import Product
+from domain.terms import ProductTerms
 from projections.books import CLASS, STATE, books, claim_books, loan_books, loan_changed, set_state
 from projections.dated import utc_naive
 from projections.reversals import REVERSAL_HANDLERS
@@ -20,11 +22,13 @@ from projections.rows import Rows
 from projections.schema import (
     claims,
     covers,
+    exposures,
     loans,
     pool_queue,
     pools,
     product_enterprises,
     product_parties,
+    product_pools,
     products,
 )
 
@@ -34,17 +38,27 @@ def _party(rows: Rows, product: str, party: str) -> dict[str, Any]:
 
 
 def product_defined(rows: Rows, e: Product.Defined) -> None:
-    rows.add(products, product=e.code, name=e.terms["name"], structure=e.terms["structure"])
+    rows.add(
+        products,
+        product=e.code,
+        name=e.terms["name"],
+        structure=e.terms["structure"],
+        leverage_multiple=leverage_multiple(ProductTerms.from_record(e.terms)),
+    )
 
 
 def terms_revised(rows: Rows, e: Product.TermsRevised) -> None:
-    rows.need(products, e.terms["code"])["name"] = e.terms["name"]
+    product = rows.need(products, e.terms["code"])
+    product["name"] = e.terms["name"]
+    product["leverage_multiple"] = leverage_multiple(ProductTerms.from_record(e.terms))
 
 
 def pool_opened(rows: Rows, e: RiskPool.Opened) -> None:
     rows.add(
         pools, pool_id=e.originator_id.hex, code=e.code, name=e.name, level=e.level, owner=e.owner
     )
+    for product in e.products:  # the pool pays its level's share of these products (R3)
+        rows.ensure(product_pools, product=product, level=e.level, pool=e.code)
 
 
 def contribution_received(rows: Rows, e: RiskPool.ContributionReceived) -> None:
@@ -297,6 +311,32 @@ def policy_claim_paid(rows: Rows, e: InsurancePolicy.ClaimPaid) -> None:
     _cover(rows, e)["claims_paid_fen"] += e.amount_fen
 
 
+def exposure_opened(rows: Rows, e: Exposure.Opened) -> None:
+    rows.add(exposures, exposure_id=e.originator_id.hex, product=e.product)
+
+
+def _exposure(rows: Rows, e: Any) -> dict[str, Any]:
+    return rows.need(products, rows.need(exposures, e.originator_id.hex)["product"])
+
+
+def exposure_covered(rows: Rows, e: Exposure.Covered | Exposure.Restored) -> None:
+    _exposure(rows, e)["covered_fen"] += e.principal_fen
+
+
+def exposure_reduced(rows: Rows, e: Exposure.Reduced) -> None:
+    _exposure(rows, e)["covered_fen"] -= e.principal_fen
+
+
+def exposure_compensated(rows: Rows, e: Exposure.Compensated) -> None:
+    product = _exposure(rows, e)
+    product["covered_fen"] -= e.remaining_fen
+    product["compensated_fen"] += e.compensated_fen
+
+
+def exposure_written_off(rows: Rows, e: Exposure.WrittenOff) -> None:
+    _exposure(rows, e)["covered_fen"] -= e.remaining_fen
+
+
 def policy_lapsed(rows: Rows, e: InsurancePolicy.Lapsed) -> None:
     _cover(rows, e)["state"] = LAPSED
 
@@ -304,6 +344,12 @@ def policy_lapsed(rows: Rows, e: InsurancePolicy.Lapsed) -> None:
 HANDLERS: dict[type, Callable[[Rows, Any], None]] = {
     Product.Defined: product_defined,
     Product.TermsRevised: terms_revised,
+    Exposure.Opened: exposure_opened,
+    Exposure.Covered: exposure_covered,
+    Exposure.Restored: exposure_covered,
+    Exposure.Reduced: exposure_reduced,
+    Exposure.Compensated: exposure_compensated,
+    Exposure.WrittenOff: exposure_written_off,
     RiskPool.Opened: pool_opened,
     RiskPool.ContributionReceived: contribution_received,
     RiskPool.PaymentMade: pool_payment_made,

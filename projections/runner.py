@@ -8,21 +8,28 @@ second runner racing over the same batch fails its update and rolls its rows bac
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application
-from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
 
+from domain.exposure import Exposure
+from domain.pool import RiskPool
+from domain.product import Product
 from ledger.settings import TIMEZONE
+from projections.dated import Moment
 from projections.handlers import HANDLERS
 from projections.journal import fold as fold_journal
 from projections.rows import Rows
 from projections.schema import metadata, schema, tracking
 
 NAME = "read_models"
+OPENINGS = (RiskPool.Opened, Product.Defined, Exposure.Opened)
 BATCH = 1000
+# The key of the PostgreSQL advisory lock that serializes creating the tables ("rlsc").
+SCHEMA_LOCK = 0x726C7363
 
 
 def effective_date_of(domain_event: Any) -> date:
@@ -47,19 +54,37 @@ class ProjectionRaceError(RuntimeError):
     """Another runner advanced the read models while this one was folding the same events."""
 
 
-def open_engine(url: str) -> Engine:
-    """Returns an engine on the read-model database, creating the tables if needed."""
-    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
-    if url.startswith("sqlite"):
+def open_engine(url: str, options: Mapping[str, Any] | None = None) -> Engine:
+    """Returns an engine on the read-model database, creating the tables if needed.
 
-        @event.listens_for(engine, "connect")
-        def _wal(connection: object, _record: object) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
+    `url` is a SQLite or a PostgreSQL (postgresql+psycopg://) URL; `options` are extra
+    create_engine() keywords, such as the PostgreSQL pool's size and recycling.
+    """
+    if not url.startswith("sqlite"):
+        engine = create_engine(url, **(options or {}))
+        _match_schema(engine)
+        return engine
+    engine = create_engine(url, connect_args={"timeout": 30}, **(options or {}))
+
+    @event.listens_for(engine, "connect")
+    def _wal(connection: object, _record: object) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
 
     _match_schema(engine)
     return engine
+
+
+def lock_schema(connection: Connection) -> None:
+    """On PostgreSQL, waits until no other process is creating or dropping these tables.
+
+    Two processes opening a new database at once would otherwise both try to create the
+    same tables and one would fail; SQLite's single writer lock already serializes them.
+    The lock is held until the caller's transaction ends.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
 
 
 def schema_fingerprint() -> str:
@@ -78,16 +103,16 @@ def _match_schema(engine: Engine) -> None:
     Read models are disposable: tables of an older shape are dropped, and the next catch-up
     refolds every event into the new ones.
     """
-    metadata.create_all(engine)
     wanted = schema_fingerprint()
     with engine.begin() as connection:
+        lock_schema(connection)
+        metadata.create_all(connection)
         found = connection.execute(select(schema.c.fingerprint)).scalar()
-    if found == wanted:
-        return
-    if found is not None:
-        metadata.drop_all(engine)
-        metadata.create_all(engine)
-    with engine.begin() as connection:
+        if found == wanted:
+            return
+        if found is not None:
+            metadata.drop_all(connection)
+            metadata.create_all(connection)
         connection.execute(schema.insert(), {"fingerprint": wanted})
 
 
@@ -154,3 +179,34 @@ class ReadModels:
         metadata.drop_all(self.engine)
         _match_schema(self.engine)
         return self.catch_up(progress)
+
+
+def replay(app: Application, engine: Engine, moment: Moment) -> int:
+    """Folds into `engine`'s empty read models only the events `moment` sees: effective by its
+    business date and recorded by its time, in recorded order. Returns how many it folded.
+
+    This is the slow, obviously right answer the dated history must agree with: it reads
+    the whole log.
+    """
+    known_at = moment.known_at
+    folded = 0
+    with engine.begin() as connection:
+        rows = Rows(connection)
+        start = 0
+        while notifications := app.recorder.select_notifications(
+            start=start, limit=BATCH, inclusive_of_start=False
+        ):
+            for notification in notifications:
+                domain_event = app.mapper.to_domain_event(notification)
+                # Opening a pool, a product or an exposure carries no figure of any date:
+                # contributions and loans may well be dated before the command opening them.
+                dated = not isinstance(domain_event, OPENINGS)
+                if dated and moment.as_of and effective_date_of(domain_event) > moment.as_of:
+                    continue
+                if known_at is not None and domain_event.timestamp > known_at:
+                    continue
+                fold_event(rows, notification.id, domain_event)
+                folded += 1
+            start = notifications[-1].id
+        rows.flush()
+    return folded

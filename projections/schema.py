@@ -97,6 +97,20 @@ products = Table(
     _count("npl_loans", additive=False),
     _fen("npl_fen", additive=False),
     _fen("registered_fen"),
+    # R3: principal covered now (the exposure) and principal ever compensated, and the
+    # multiple of the pools' funds the latest terms allow (null: no pool shares losses).
+    _fen("covered_fen"),
+    _fen("compensated_fen"),
+    Column("leverage_multiple", Integer, nullable=True),
+)
+
+# The pool paying each level's share of a product's losses (R3 levers on their funds).
+product_pools = Table(
+    "rl_product_pool",
+    metadata,
+    Column("product", String(64), primary_key=True),
+    Column("level", String(16), primary_key=True),
+    Column("pool", String(64), nullable=False),
 )
 
 # The same figures for each bank lending under a product (R4 watches a bank's NPL ratio).
@@ -212,6 +226,14 @@ covers = Table(
     _fen("reimbursed_fen"),
     _fen("claims_paid_fen"),
     Column("state", String(16), nullable=False),
+)
+
+# Which product each exposure aggregate (R3) belongs to: its events name only its id.
+exposures = Table(
+    "rl_exposure",
+    metadata,
+    Column("exposure_id", String(32), primary_key=True),
+    Column("product", String(64), nullable=False),
 )
 
 # The double-entry journal's balance per account (projections/journal.py); sums to zero.
