@@ -13,9 +13,9 @@ from rich.table import Table
 
 from cli.context import get_context
 from cli.journal import trial_balance
-from cli.options import Bank, LoanRef
+from domain.errors import InvalidInput
 from ledger.settings import TIMEZONE
-from projections.history import loan_history
+from projections.history import enterprise_history, loan_history
 
 app = typer.Typer(help="Audit: the recorded history.", no_args_is_help=True)
 
@@ -32,8 +32,8 @@ def _recorded(text: str) -> str:
     return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _history_table(bank: str, loan: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"History of {bank}/{loan} (元)", title_justify="left")
+def _history_table(title: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"History of {title} (元)", title_justify="left")
     for header in ("#", "Aggregate", "Event", "Effective", "Recorded", "Actor", "Channel"):
         table.add_column(header, justify="right" if header == "#" else "left")
     table.add_column("Money")
@@ -53,15 +53,32 @@ def _history_table(bank: str, loan: str, rows: list[dict[str, Any]]) -> Table:
 
 @app.command("history")
 def history(
-    ctx: typer.Context, bank: Bank, loan: LoanRef, fmt: FormatOption = Format.table
+    ctx: typer.Context,
+    bank: Annotated[str | None, typer.Option("--bank", help="The lending bank's code")] = None,
+    loan: Annotated[str | None, typer.Option("--loan", help="The bank's loan reference")] = None,
+    enterprise: Annotated[
+        str | None, typer.Option("--enterprise", help="A borrower's USCC: it and all its loans")
+    ] = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
-    """Every event of a loan and of its guarantee, policy and claims, in recorded order."""
-    rows = loan_history(get_context(ctx).ledger, bank, loan)
+    """Every event of a loan (its guarantee, policy and claims), or of an enterprise and all
+    its loans, in recorded order."""
+    ledger = get_context(ctx).ledger
+    if enterprise is not None:
+        if bank is not None or loan is not None:
+            raise InvalidInput("--enterprise", "give either --enterprise or --bank and --loan")
+        rows, title = enterprise_history(ledger, enterprise), enterprise
+    elif bank is None or loan is None:
+        raise InvalidInput(
+            "--loan" if bank else "--bank", "give --bank and --loan, or --enterprise"
+        )
+    else:
+        rows, title = loan_history(ledger, bank, loan), f"{bank}/{loan}"
     if fmt is Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     console = Console() if Console().is_terminal else Console(width=200)
-    console.print(_history_table(bank, loan, rows))
+    console.print(_history_table(title, rows))
 
 
 FAILED = 1

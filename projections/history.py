@@ -2,25 +2,30 @@
 
 Events are read from the event store (upcast like any other read), never from the read
 models, so the history is what was recorded, whatever state the projections are in. They
-are ordered by their notification position, the ledger's one global order: on SQLite that
-position is looked up for just these aggregates in one indexed query. A recorder that
-offers no such look-up (none is wired today) gets the order of (recorded timestamp,
-version) and no positions, rather than a scan of the whole notification log.
+are ordered by their notification position, the ledger's one global order: SQLite's rowid
+or PostgreSQL's notification_id, looked up for just these aggregates in one indexed query.
+A recorder that offers no such look-up (the in-memory one of some tests) gets the order of
+(recorded timestamp, version) and no positions, rather than a scan of the whole
+notification log.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from domain.enterprise import Enterprise
 from domain.errors import NotFound
-from domain.ids import guarantee_id, loan_id, policy_id
+from domain.ids import enterprise_id, guarantee_id, loan_id, policy_id
 from domain.loan import Loan
 from domain.money import format_yuan
+
+if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresApplicationRecorder
 
 HISTORY_FIELDS = (
     "position",
@@ -43,15 +48,48 @@ def loan_history(app: Application[UUID], bank: str, reference: str) -> list[dict
     loan_events = list(app.events.get(loan))
     if not loan_events:
         raise NotFound("--loan", f"no loan {reference!r} of bank {bank!r}")
+    return _history(app, _loan_kinds(loan, loan_events), {loan: loan_events})
+
+
+def enterprise_history(app: Application[UUID], uscc: str) -> list[dict[str, Any]]:
+    """Returns one row per event of the enterprise and of every loan it took (with their
+    cover and claims), in recorded order."""
+    enterprise = enterprise_id(uscc)
+    events = list(app.events.get(enterprise))
+    if not events:
+        raise NotFound("--enterprise", f"no enterprise {uscc!r}")
+    kinds: dict[UUID, str] = {enterprise: "enterprise"}
+    loaded: dict[UUID, list[CanMutateAggregate[UUID]]] = {enterprise: events}
+    for domain_event in events:
+        if isinstance(domain_event, Enterprise.LoanTaken):
+            loan_events = list(app.events.get(domain_event.loan))
+            loaded[domain_event.loan] = loan_events
+            kinds.update(_loan_kinds(domain_event.loan, loan_events))
+    return _history(app, kinds, loaded)
+
+
+def _loan_kinds(loan: UUID, loan_events: list[CanMutateAggregate[UUID]]) -> dict[UUID, str]:
+    """Names the aggregates of a loan's history: the loan, its guarantee, policy and claims."""
     kinds: dict[UUID, str] = {loan: "loan", guarantee_id(loan): "guarantee"}
     kinds[policy_id(loan)] = "policy"
     for domain_event in loan_events:
         if isinstance(domain_event, Loan.ClaimOpened):
             kinds[domain_event.claim] = "claim"
-    found = [(kinds[loan], domain_event) for domain_event in loan_events]
-    for aggregate_id, kind in kinds.items():
-        if aggregate_id != loan:
-            found += [(kind, domain_event) for domain_event in app.events.get(aggregate_id)]
+    return kinds
+
+
+def _history(
+    app: Application[UUID],
+    kinds: dict[UUID, str],
+    loaded: dict[UUID, list[CanMutateAggregate[UUID]]],
+) -> list[dict[str, Any]]:
+    found = [
+        (kind, domain_event)
+        for aggregate_id, kind in kinds.items()
+        for domain_event in (
+            loaded[aggregate_id] if aggregate_id in loaded else app.events.get(aggregate_id)
+        )
+    ]
     positions = _positions(app, list(kinds))
     rows = [_row(kind, domain_event, positions) for kind, domain_event in found]
     if positions:
@@ -65,6 +103,11 @@ def _positions(app: Application[UUID], aggregate_ids: list[UUID]) -> dict[tuple[
     """The notification position of every event of these aggregates; empty when not knowable."""
     recorder = app.recorder
     if not isinstance(recorder, SQLiteApplicationRecorder):
+        # Loaded only for a PostgreSQL ledger: the driver takes a while to import.
+        from eventsourcing.postgres import PostgresApplicationRecorder
+
+        if isinstance(recorder, PostgresApplicationRecorder):
+            return _postgres_positions(recorder, aggregate_ids)
         return {}
     marks = ",".join("?" * len(aggregate_ids))
     statement = (
@@ -78,6 +121,29 @@ def _positions(app: Application[UUID], aggregate_ids: list[UUID]) -> dict[tuple[
                 recorder.convert_originator_id(found["originator_id"]),
                 found["originator_version"],
             ): found["rowid"]
+            for found in cursor.fetchall()
+        }
+
+
+def _postgres_positions(
+    recorder: PostgresApplicationRecorder, aggregate_ids: list[UUID]
+) -> dict[tuple[UUID, int], int]:
+    from psycopg.sql import SQL, Identifier
+
+    # PostgreSQL numbers the notification log in its notification_id column.
+    statement = SQL(
+        "SELECT notification_id, originator_id, originator_version FROM {schema}.{table} "
+        "WHERE originator_id = ANY(%s)"
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (aggregate_ids,))
+        return {
+            (UUID(str(found["originator_id"])), found["originator_version"]): found[
+                "notification_id"
+            ]
             for found in cursor.fetchall()
         }
 

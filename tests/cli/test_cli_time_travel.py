@@ -99,3 +99,21 @@ def test_a_bad_moment_is_refused_in_one_line_and_writes_nothing(
     assert result.stderr.strip().startswith(f"error: {field}: ")
     assert len(result.stderr.strip().splitlines()) == 1
     assert recovered_programme.event_count() == before
+
+
+def test_an_enterprise_history_lists_it_and_every_event_of_its_loans(
+    recovered_programme: Riskledger,
+) -> None:
+    rows = _json(recovered_programme, "audit history --enterprise 91320505MA1ABCDE09")
+    loan = _json(recovered_programme, "audit history --bank ICBC-SZ --loan L001")
+    assert [row for row in rows if row["aggregate"] != "enterprise"] == loan
+    assert rows[0]["aggregate"] == "enterprise" and rows[0]["event"].endswith("Registered")
+    assert [row["position"] for row in rows] == sorted(row["position"] for row in rows)
+
+
+def test_a_history_needs_a_loan_or_an_enterprise(recovered_programme: Riskledger) -> None:
+    result = recovered_programme("audit history --bank ICBC-SZ")
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        "error: --loan: give --bank and --loan, or --enterprise",
+    )
