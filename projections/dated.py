@@ -14,7 +14,7 @@ date between a mistaken event and its reversal, the mistake still shows, as it d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,7 +37,6 @@ from projections.schema import (
 ROWS = "_rows"
 
 Change = tuple[str, str, str, date | None]  # table, row key, column, day (None: the event's)
-Log = Callable[[str, str, str, int, bool], None]
 # Reference rows (a pool, a product) exist in every past report once recorded, whatever
 # the date of the command that opened them: contributions are often dated before it.
 UNDATED = date.min
@@ -52,37 +51,6 @@ def row_key(key: Iterable[Any]) -> str:
 def utc_naive(moment: datetime) -> datetime:
     """Returns `moment` in UTC without its zone: how recorded times are stored and compared."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-class TrackedRow(dict[str, Any]):
-    """A read-model row that logs each change of an additive column it is given."""
-
-    __slots__ = ("_additive", "_key", "_log", "_table")
-
-    def __init__(self, values: Mapping[str, Any], table: Table, key: str, log: Log) -> None:
-        super().__init__(values)
-        self._table = table.name
-        self._key = key
-        self._additive = HISTORY_COLUMNS[table.name]
-        self._log = log
-
-    def __setitem__(self, column: str, value: Any) -> None:
-        if column in self._additive:
-            delta = value - dict.get(self, column, 0)
-            if delta:
-                self._log(self._table, self._key, column, delta, False)
-        super().__setitem__(column, value)
-
-    def update(self, *args: Any, **values: Any) -> None:  # type: ignore[override]
-        for column, value in dict(*args, **values).items():
-            self[column] = value
-
-    def born(self) -> None:
-        """Logs the row's coming into existence and the additive values it started with."""
-        self._log(self._table, self._key, ROWS, 1, self._table in UNDATED_BIRTHS)
-        for column in self._additive:
-            if dict.get(self, column):
-                self._log(self._table, self._key, column, self[column], False)
 
 
 # The tables whose additive figures keep a dated history.
@@ -119,6 +87,11 @@ class History:
             raise RuntimeError("a read-model row changed outside an event")
         change = (table, key, column, UNDATED if undated else None)
         current.deltas[change] = current.deltas.get(change, 0) + delta
+
+    def log_birth(self, table: str, key: str) -> None:
+        """Logs a row's coming into existence: on the event's date, or on none for a pool's or
+        a product's (they exist in every past report once recorded)."""
+        self.log(table, key, ROWS, 1, table in UNDATED_BIRTHS)
 
     def end(self) -> None:
         current, self._current = self._current, None
