@@ -33,7 +33,7 @@ class Context:
 
     @cached_property
     def engine(self) -> Engine:
-        return open_engine(self.settings.read_model_url())
+        return open_engine(self.settings.read_model_url(), self.settings.read_model_options())
 
     @cached_property
     def read_models(self) -> ReadModels:

@@ -7,7 +7,10 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from ledger.database import PoolSettings, PostgresDatabase, is_url
 
 DEFAULT_DB = "riskledger.db"
 # Business dates are the programme's: a Suzhou clerk's "today", whatever the server's zone.
@@ -45,8 +48,19 @@ class Settings:
     def sqlite_path(self) -> Path:
         return Path(self.db).expanduser()
 
+    @property
+    def postgres(self) -> PostgresDatabase | None:
+        """The PostgreSQL database `db` names, or None when it is a SQLite file path.
+
+        Any other URL (mysql://, sqlite:///…) is refused rather than taken for a file name.
+        """
+        return PostgresDatabase.from_url(self.db) if is_url(self.db) else None
+
     def event_store_env(self) -> dict[str, str]:
         """The `eventsourcing` environment for the event store."""
+        postgres = self.postgres
+        if postgres is not None:
+            return postgres.event_store_env()
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(self.sqlite_path),
@@ -56,4 +70,11 @@ class Settings:
 
     def read_model_url(self) -> str:
         """The SQLAlchemy URL of the read models (the same database as the events)."""
+        postgres = self.postgres
+        if postgres is not None:
+            return postgres.sqlalchemy_url().render_as_string(hide_password=False)
         return f"sqlite:///{self.sqlite_path}"
+
+    def read_model_options(self) -> dict[str, Any]:
+        """create_engine() options for the read models: PostgreSQL's pool settings, if any."""
+        return {} if self.postgres is None else PoolSettings.from_environ().engine_options()

@@ -24,7 +24,7 @@ from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, sele
 
 from domain.errors import Conflict
 from projections.invariants import check_invariants
-from projections.runner import ReadModels, open_engine
+from projections.runner import ReadModels, lock_schema, open_engine
 from projections.schema import metadata, schema, tracking
 
 chain_metadata = MetaData()
@@ -92,7 +92,9 @@ class Check:
 
 def create_chain_tables(engine: Engine) -> None:
     """Creates the chain and seal tables if they are missing; never drops them."""
-    chain_metadata.create_all(engine)
+    with engine.begin() as connection:
+        lock_schema(connection)
+        chain_metadata.create_all(connection)
 
 
 def event_digest(notification: Notification) -> str:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+from backends import SERVER, RawEvents, backend_of
 from typer.testing import CliRunner, Result
 
 from cli.main import app
@@ -27,6 +26,14 @@ FUND_MANAGER = "SZ-KJJ"
 OPERATOR = "pytest-clerk"
 SETTINGS_VARIABLES = ("RISKLEDGER_DB", "RISKLEDGER_AS", "RISKLEDGER_OPERATOR", "RISKLEDGER_DEBUG")
 DECOY_MANAGER = "DECOY-KJJ"
+STORE_DECOYS = {
+    "RISKLEDGER_PERSISTENCE_MODULE": "eventsourcing.popo",
+    "RISKLEDGER_SQLITE_DBNAME": ":memory:",
+    "POSTGRES_DBNAME": "decoy_database",
+    "POSTGRES_HOST": "decoy.invalid",
+    "RISKLEDGER_POSTGRES_DBNAME": "decoy_database",
+    "RISKLEDGER_POSTGRES_HOST": "decoy.invalid",
+}
 DEFAULT_DB_NAME = "riskledger.db"
 
 # The programme of the manual session: operator, pool owners, bank, 苏科贷, two funded pools
@@ -116,12 +123,13 @@ LOAN_LIFECYCLE: list[tuple[str, str]] = [
 ]
 
 
-def event_count(db_path: Path) -> int:
-    """Returns how many events the ledger in `db_path` has stored, read straight from SQLite."""
-    assert db_path.exists(), f"{db_path} was never created"
-    with closing(sqlite3.connect(db_path)) as connection:
-        (count,) = connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()
-    return count
+def event_count(db_path: Path | str) -> int:
+    """Returns how many events the ledger at `db_path` has stored, read straight from its store."""
+    if backend_of(str(db_path)) == "sqlite":
+        assert Path(db_path).exists(), f"{db_path} was never created"
+    with RawEvents(str(db_path)) as events:
+        assert events.exists(), f"no ledger was ever opened on {db_path}"
+        return events.count()
 
 
 def _fingerprint(path: Path) -> tuple[tuple[str, int, int] | None, ...]:
@@ -144,9 +152,13 @@ REAL_DB_FINGERPRINT = _fingerprint(Path(REAL_DB)) if REAL_DB else None
 
 @dataclass
 class Riskledger:
-    """The `riskledger` command line on one database, by default as the fund manager SZ-KJJ."""
+    """The `riskledger` command line on one database, by default as the fund manager SZ-KJJ.
 
-    db_path: Path
+    `db_path` is what `--db` says: a SQLite file, or a PostgreSQL URL in the modules that run
+    on both stores.
+    """
+
+    db_path: Path | str
     decoy_db: Path
     cwd: Path
     runner: CliRunner = field(default_factory=CliRunner)
@@ -185,6 +197,13 @@ class Riskledger:
     def event_count(self) -> int:
         return event_count(self.db_path)
 
+    def was_opened(self) -> bool:
+        """Whether any command has opened a ledger on this store yet."""
+        if backend_of(str(self.db_path)) == "sqlite":
+            return Path(self.db_path).exists()
+        with RawEvents(str(self.db_path)) as events:
+            return events.exists()
+
     def _assert_nothing_leaked(self, before: dict[str, str | None]) -> None:
         after = {name: os.environ.get(name) for name in SETTINGS_VARIABLES}
         assert after == before, "the command line changed the environment it ran in"
@@ -214,6 +233,10 @@ def environment_full_of_decoys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("RISKLEDGER_OPERATOR", "decoy-operator")
     # RISKLEDGER_DEBUG would turn one-line errors into tracebacks; it must not leak either.
     monkeypatch.setenv("RISKLEDGER_DEBUG", "1")
+    # Only --db says where the ledger lives: eventsourcing's own variables, and the
+    # RISKLEDGER_-prefixed forms it reads first, cannot move the events elsewhere.
+    for name, value in STORE_DECOYS.items():
+        monkeypatch.setenv(name, value)
     yield decoy_db
 
 
@@ -224,16 +247,53 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def riskledger(db_path: Path, environment_full_of_decoys: Path) -> Riskledger:
+def store(db_path: Path) -> Path | str:
+    """The ledger's `--db`: a SQLite file, unless a module runs on both stores (`db_url`)."""
+    return db_path
+
+
+@pytest.fixture
+def riskledger(store: Path | str, environment_full_of_decoys: Path) -> Riskledger:
     """The command line on an empty ledger."""
-    return Riskledger(db_path=db_path, decoy_db=environment_full_of_decoys, cwd=Path.cwd())
+    return Riskledger(db_path=store, decoy_db=environment_full_of_decoys, cwd=Path.cwd())
+
+
+# On PostgreSQL a test's starting ledger is a copy (CREATE DATABASE … TEMPLATE) of one that
+# the same commands built, their output checked, once per run: running a dozen commands for
+# each test would double what the PostgreSQL half of these tests costs.
+_TEMPLATES: dict[str, str] = {}
+
+
+def built_once(
+    riskledger: Riskledger,
+    stage: str,
+    build: Callable[[Riskledger], None],
+    *,
+    on_top_of: str | None = None,
+) -> Riskledger:
+    """Runs `build` on the ledger; on PostgreSQL, copies the database it built the first time.
+
+    `on_top_of` names the stage the ledger is already at (the template `build` starts from).
+    """
+    if backend_of(str(riskledger.db_path)) == "sqlite":
+        build(riskledger)
+        return riskledger
+    if stage not in _TEMPLATES:
+        template = (
+            SERVER.create_database()
+            if on_top_of is None
+            else SERVER.copy_database(_TEMPLATES[on_top_of])
+        )
+        build(replace(riskledger, db_path=template))
+        _TEMPLATES[stage] = template
+    SERVER.replace_with_copy(str(riskledger.db_path), _TEMPLATES[stage])
+    return riskledger
 
 
 @pytest.fixture
 def programme(riskledger: Riskledger) -> Riskledger:
     """The command line on a ledger holding the manual session's programme, set up by the CLI."""
-    riskledger.run_all(PROGRAMME)
-    return riskledger
+    return built_once(riskledger, "programme", lambda ledger: ledger.run_all(PROGRAMME))
 
 
 @pytest.fixture
@@ -245,5 +305,9 @@ def manual_session() -> list[tuple[str, str]]:
 @pytest.fixture
 def recovered_programme(programme: Riskledger) -> Riskledger:
     """The programme after the loan's whole lifecycle, down to the recovery shared back."""
-    programme.run_all(LOAN_LIFECYCLE)
-    return programme
+    return built_once(
+        programme,
+        "recovered",
+        lambda ledger: ledger.run_all(LOAN_LIFECYCLE),
+        on_top_of="programme",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import OPERATOR, Riskledger
 
 REFUSED = 2
@@ -61,6 +62,12 @@ def _history(riskledger: Riskledger, bank: str, loan: str) -> list[dict]:
     return json.loads(
         riskledger.ok(f"audit history --bank {bank} --loan {loan} --format json").stdout
     )
+
+
+@pytest.fixture
+def store(db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def test_the_history_lists_the_loan_and_its_claim_in_recorded_order(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
-from contextlib import closing
 
 import pytest
-from conftest import Riskledger
+from backends import RawEvents, run_sql
+from conftest import Riskledger, built_once
 
 FAILED = 1
 REFUSED = 2
@@ -17,29 +16,33 @@ CONTRIBUTION = "domain.pool:RiskPool.ContributionReceived"
 @pytest.fixture
 def sealed_demo(riskledger: Riskledger) -> Riskledger:
     """A fresh small demo ledger: the demo seals its whole history as it is built."""
-    built = riskledger.ok("demo --seed 5 --loans 30")
-    events = riskledger.event_count()
-    assert re.search(rf"^history sealed at position {events}: [0-9a-f]{{64}}$", built.stdout, re.M)
-    again = riskledger.ok("audit seal")
-    assert again.stdout.startswith(f"sealed position {events}: ")
-    assert again.stdout.endswith("(0 events added to the chain)\n")
-    return riskledger
+
+    def build(ledger: Riskledger) -> None:
+        built = ledger.ok("demo --seed 5 --loans 30")
+        events = ledger.event_count()
+        assert re.search(
+            rf"^history sealed at position {events}: [0-9a-f]{{64}}$", built.stdout, re.M
+        )
+        again = ledger.ok("audit seal")
+        assert again.stdout.startswith(f"sealed position {events}: ")
+        assert again.stdout.endswith("(0 events added to the chain)\n")
+
+    return built_once(riskledger, "sealed demo", build)
+
+
+@pytest.fixture
+def store(db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def _change_an_amount(riskledger: Riskledger) -> int:
-    """Changes the amount of the first pool contribution, as the sqlite3 shell would."""
-    with closing(sqlite3.connect(riskledger.db_path)) as connection:
-        position, state = connection.execute(
-            "SELECT rowid, CAST(state AS TEXT) FROM stored_events WHERE topic = ? "
-            "ORDER BY rowid LIMIT 1",
-            (CONTRIBUTION,),
-        ).fetchone()
-        changed = re.sub(r'"amount_fen":(\d+)', r'"amount_fen":9\1', state, count=1)
+    """Changes the amount of the first pool contribution, as a database shell would."""
+    with RawEvents(str(riskledger.db_path)) as events:
+        position, _, _, _, state = events.rows(CONTRIBUTION)[0]
+        changed = re.sub(rb'"amount_fen":(\d+)', rb'"amount_fen":9\1', state, count=1)
         assert changed != state
-        connection.execute(
-            "UPDATE stored_events SET state = CAST(? AS BLOB) WHERE rowid = ?", (changed, position)
-        )
-        connection.commit()
+        events.set_state(position, changed)
     return position
 
 
@@ -88,14 +91,12 @@ def test_sealing_over_a_changed_history_is_refused_and_writes_nothing(
     assert result.exit_code == REFUSED
     assert result.stderr.startswith(f"error: chain: position {position}: ")
     assert sealed_demo.event_count() == events
-    with closing(sqlite3.connect(sealed_demo.db_path)) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM rl_seal").fetchone() == (1,)
+    assert run_sql(str(sealed_demo.db_path), "SELECT COUNT(*) FROM rl_seal") == [(1,)]
 
 
 def test_verify_fails_naming_a_deleted_event(sealed_demo: Riskledger) -> None:
-    with closing(sqlite3.connect(sealed_demo.db_path)) as connection:
-        connection.execute("DELETE FROM stored_events WHERE rowid = 42")
-        connection.commit()
+    with RawEvents(str(sealed_demo.db_path)) as events:
+        events.delete(42)
     result = sealed_demo("audit verify")
     assert result.exit_code == FAILED
     assert "chain: FAILED: position 42: deleted: a sealed event is missing" in result.stdout

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 REGISTER = (
     "loan register --bank ICBC-SZ --loan L001 --uscc 91320505MA1ABCDE09 --product SKD "
     "--principal {principal} --rate 3.85% --term 12 --start 2024-02-01 --first-loan"
 )
+
+
+@pytest.fixture
+def store(db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def test_registering_the_same_bank_reference_twice_is_a_no_op_that_says_already_registered(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from conftest import Riskledger
 
 REFUSED = 2
@@ -12,6 +13,7 @@ READ_MODEL_TABLES = {
     "rl_claim",
     "rl_cover",
     "rl_daily",
+    "rl_exposure",
     "rl_journal_balance",
     "rl_journal_party",
     "rl_loan",
@@ -23,11 +25,18 @@ READ_MODEL_TABLES = {
     "rl_product_bank",
     "rl_product_enterprise",
     "rl_product_party",
+    "rl_product_pool",
 }
 
 
 def _status(riskledger: Riskledger) -> dict:
     return json.loads(riskledger.ok("projections status --format json").stdout)
+
+
+@pytest.fixture
+def store(db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def test_an_empty_ledger_has_nothing_to_fold(riskledger: Riskledger) -> None:

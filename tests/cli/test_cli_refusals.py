@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from backends import BACKENDS
 
 FUND_MANAGER = "SZ-KJJ"
 REFUSED = 2
@@ -275,7 +276,43 @@ def terms_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("refusal", CASES)
+# Every case runs on SQLite; on PostgreSQL, a sample with one case from each layer that can
+# refuse: reading the input, finding what it names, the rules, the roles, a terms file.
+ON_POSTGRES = {
+    "uscc-wrong-check-character",
+    "disburse-amount-abc",
+    "unknown-loan",
+    "repaying-more-than-outstanding",
+    "claim-on-a-loan-not-in-default",
+    "paying-legs-of-an-unapproved-claim",
+    "naming-a-pool-leg-that-waits-in-the-queue",
+    "recovery-beyond-the-loss",
+    "bank-acting-as-fund-manager",
+    "terms-shares-summing-to-9000",
+}
+
+
+def _on_each_store(cases):
+    assert {case.id for case in cases} >= ON_POSTGRES, "ON_POSTGRES names a case that is gone"
+    return [
+        pytest.param(
+            backend,
+            *case.values,
+            id=f"{backend}-{case.id}",
+            marks=[*case.marks, *([pytest.mark.postgres] if backend == "postgres" else [])],
+        )
+        for case in cases
+        for backend in BACKENDS
+        if backend == "sqlite" or case.id in ON_POSTGRES
+    ]
+
+
+@pytest.fixture
+def store(db_url: str) -> str:
+    return db_url
+
+
+@pytest.mark.parametrize(("backend", "refusal"), _on_each_store(CASES), indirect=["backend"])
 def test_bad_input_is_refused_with_exit_2_one_error_line_naming_the_field_and_no_event(
     programme, terms_dir, refusal
 ):

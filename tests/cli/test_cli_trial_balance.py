@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 
+import pytest
+from backends import run_sql
 from conftest import Riskledger
 
 UNBALANCED = 1
+
+
+@pytest.fixture
+def store(db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return db_url
 
 
 def _trial_balance(riskledger: Riskledger) -> dict:
@@ -46,11 +52,11 @@ def test_the_table_lists_every_account_and_a_zero_total(recovered_programme: Ris
 
 def test_an_unbalanced_journal_exits_1_naming_the_total(recovered_programme: Riskledger) -> None:
     recovered_programme.ok("report pools --format json")  # fold everything first
-    with closing(sqlite3.connect(recovered_programme.db_path)) as connection, connection:
-        connection.execute(
-            "UPDATE rl_journal_balance SET balance_fen = balance_fen + 1 "
-            "WHERE account = 'pool:SZ-POOL:cash'"
-        )
+    run_sql(
+        str(recovered_programme.db_path),
+        "UPDATE rl_journal_balance SET balance_fen = balance_fen + 1 "
+        "WHERE account = 'pool:SZ-POOL:cash'",
+    )
     result = recovered_programme("audit trial-balance")
     assert result.exit_code == UNBALANCED
     assert "error: journal: the accounts total 0.01, not 0.00" in result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -93,10 +92,10 @@ def _lend(session: Session, bank: str, reference: str, principal_fen: int, start
 
 
 @pytest.fixture
-def ledger(tmp_path: Path):
+def ledger(db_url: str):
     """通科贷, capped at a 5% compensation rate: ICBC's 9,500,000.00 current, BOC's 500,000.00
     unpaid since its first instalment fell due on 2024-02-01."""
-    opened = RiskLedger(Settings(db=str(tmp_path / "breaker.db"), operator="pytest"))
+    opened = RiskLedger(Settings(db=db_url, operator="pytest"))
     opened.transact(_programme)
     opened.transact(lambda s: _lend(s, "ICBC", "A1", 9_500_000_00, date(2024, 4, 10)))
     opened.transact(lambda s: _lend(s, "BOC", "B1", 500_000_00, date(2024, 1, 1)))

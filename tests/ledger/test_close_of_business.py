@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from city_programme import CLERK, USCC, city_programme
@@ -32,8 +31,8 @@ def _programme(session: Session) -> None:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[RiskLedger]:
-    app = RiskLedger(Settings(db=str(tmp_path / "cob.db"), operator="pytest"))
+def ledger(db_url: str) -> Iterator[RiskLedger]:
+    app = RiskLedger(Settings(db=db_url, operator="pytest"))
     app.transact(_programme)
     yield app
     app.close()

@@ -339,8 +339,8 @@ def test_any_history_of_money_events_and_reversals_keeps_the_invariants_and_unwi
 # -- guaranteed and insured claims: the cover's record of a leg follows ----------------------
 
 
-def _covered_ledger(tmp_path: Path, product: str) -> RiskLedger:
-    ledger = RiskLedger(Settings(db=str(tmp_path / "cover.db"), operator="pytest"))
+def _covered_ledger(db_url: str, product: str) -> RiskLedger:
+    ledger = RiskLedger(Settings(db=db_url, operator="pytest"))
     terms = replace(load_terms(PRODUCTS / f"{product}.toml"), leverage_multiple=50)
 
     def programme(s: Session) -> None:
@@ -473,8 +473,8 @@ def _cover_row(ledger: RiskLedger) -> dict[str, Any]:
         engine.dispose()
 
 
-def test_a_reversed_leg_to_the_guarantor_comes_off_its_reimbursements(tmp_path):
-    ledger = _covered_ledger(tmp_path, "kechuangdai")
+def test_a_reversed_leg_to_the_guarantor_comes_off_its_reimbursements(db_url):
+    ledger = _covered_ledger(db_url, "kechuangdai")
     guarantee = Session(ledger).guarantee_on(ledger.get_loan("ICBC", "K1").id)
     assert guarantee is not None and guarantee.reimbursed == {
         "reguarantor": 1_500_000_00,
@@ -489,8 +489,8 @@ def test_a_reversed_leg_to_the_guarantor_comes_off_its_reimbursements(tmp_path):
     assert _cover_row(ledger)["reimbursed_fen"] == 0
 
 
-def test_the_guarantors_own_leg_is_its_payout_and_is_not_reversed_as_a_leg(tmp_path):
-    ledger = _covered_ledger(tmp_path, "kechuangdai")
+def test_the_guarantors_own_leg_is_its_payout_and_is_not_reversed_as_a_leg(db_url):
+    ledger = _covered_ledger(db_url, "kechuangdai")
     before = ledger.event_count()
     with pytest.raises(RuleViolation) as refused:
         _reverse_leg(ledger, "guarantor")
@@ -498,8 +498,8 @@ def test_the_guarantors_own_leg_is_its_payout_and_is_not_reversed_as_a_leg(tmp_p
     assert ledger.event_count() == before
 
 
-def test_a_reversed_insurer_leg_comes_off_the_policys_claims_paid(tmp_path):
-    ledger = _covered_ledger(tmp_path, "kejibao")
+def test_a_reversed_insurer_leg_comes_off_the_policys_claims_paid(db_url):
+    ledger = _covered_ledger(db_url, "kejibao")
     assert _reverse_leg(ledger, "insurer") == (3_500_000_00, True)
     policy = Session(ledger).policy_on(ledger.get_loan("ICBC", "K1").id)
     assert policy is not None and policy.claims_paid_fen == 0

@@ -43,13 +43,13 @@ def test_the_example_terms_are_the_designs_kechuangdai_and_kejibao():
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> RiskLedger:
+def ledger(db_url: str) -> RiskLedger:
     """A ledger running 科创贷 with a county pool holding 10万, and loan K1 of 500万 in default.
 
     At the usual 10× a pool that bears 10% of each loss can never run short on its product
     alone (R3); here the county levers its pool 50×, so one loss outruns it (R10).
     """
-    ledger = RiskLedger(Settings(db=str(tmp_path / "cover.db"), operator="pytest"))
+    ledger = RiskLedger(Settings(db=db_url, operator="pytest"))
     terms = replace(load_terms(PRODUCTS / "kechuangdai.toml"), leverage_multiple=50)
 
     def programme(s: Session) -> None:

@@ -1,8 +1,9 @@
 """Leverage in the application (R3): atomic with the registration, racing writers included.
 
-Two `RiskLedger` instances on one SQLite file stand for two clerks' processes. A registration
-is decided on what its session loaded; if a rival saved in between, the product's exposure
-has moved on, the save conflicts, and the registration is decided again on fresh state.
+Two `RiskLedger` instances on one store (a SQLite file, then a PostgreSQL database) stand for
+two clerks' processes. A registration is decided on what its session loaded; if a rival saved
+in between, the product's exposure has moved on, the save conflicts, and the registration is
+decided again on fresh state.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from backends import fresh_database_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,12 +99,11 @@ def _covered(ledger: RiskLedger) -> int:
 
 
 @pytest.fixture
-def two_clerks(tmp_path: Path):
-    """Two ledgers on one SQLite file holding 通科贷 and its city pool of 100万."""
-    path = str(tmp_path / "shared.db")
-    first = RiskLedger(Settings(db=path, operator="icbc-clerk"))
+def two_clerks(db_url: str):
+    """Two ledgers on one store holding 通科贷 and its city pool of 100万."""
+    first = RiskLedger(Settings(db=db_url, operator="icbc-clerk"))
     first.transact(_programme)
-    second = RiskLedger(Settings(db=path, operator="boc-clerk"))
+    second = RiskLedger(Settings(db=db_url, operator="boc-clerk"))
     yield first, second
     first.close()
     second.close()
@@ -164,10 +165,12 @@ plans = st.lists(st.integers(min_value=1, max_value=700), min_size=2, max_size=5
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans)
-def test_no_interleaving_of_registrations_overshoots_the_leverage(plan):
+def test_no_interleaving_of_registrations_overshoots_the_leverage(backend, plan):
     amounts, interrupts = plan
-    with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "race.db")
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fresh_database_url(backend, Path(folder), "race") as path,
+    ):
         clerks = [RiskLedger(Settings(db=path, operator=f"clerk{n}")) for n in range(2)]
         clerks[0].transact(_programme)
         # A registration interrupting another runs, start to finish, on the other clerk's
@@ -214,8 +217,8 @@ def _registered(ledger: RiskLedger, reference: str) -> bool:
     return True
 
 
-def test_loading_a_long_exposure_starts_from_its_latest_snapshot(tmp_path: Path, monkeypatch):
-    ledger = RiskLedger(Settings(db=str(tmp_path / "long.db"), operator="pytest"))
+def test_loading_a_long_exposure_starts_from_its_latest_snapshot(db_url: str, monkeypatch):
+    ledger = RiskLedger(Settings(db=db_url, operator="pytest"))
     ledger.transact(_programme)
 
     def lend_and_repay(session: Session) -> None:
@@ -270,8 +273,8 @@ def test_loading_a_long_exposure_starts_from_its_latest_snapshot(tmp_path: Path,
     ledger.close()
 
 
-def test_a_waterfall_payment_frees_the_principal_it_pays(tmp_path: Path):
-    ledger = RiskLedger(Settings(db=str(tmp_path / "pay.db"), operator="pytest"))
+def test_a_waterfall_payment_frees_the_principal_it_pays(db_url: str):
+    ledger = RiskLedger(Settings(db=db_url, operator="pytest"))
     ledger.transact(_programme)
 
     def lend(session: Session) -> None:
@@ -313,8 +316,8 @@ def test_a_waterfall_payment_frees_the_principal_it_pays(tmp_path: Path):
     ledger.close()
 
 
-def test_the_invariant_checker_catches_an_exposure_that_drifted_from_its_loans(tmp_path: Path):
-    ledger = RiskLedger(Settings(db=str(tmp_path / "drift.db"), operator="pytest"))
+def test_the_invariant_checker_catches_an_exposure_that_drifted_from_its_loans(db_url: str):
+    ledger = RiskLedger(Settings(db=db_url, operator="pytest"))
     ledger.transact(_programme)
     ledger.transact(_registration("ICBC", "L1", 3_000_000_00))
     assert check_invariants(ledger) == []

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
+from backends import RawEvents
 
 from domain.actor import Actor
 from domain.ids import loan_id
@@ -44,24 +42,20 @@ V1_REGISTRATION = {
 
 
 @pytest.fixture
-def old_db(tmp_path: Path) -> Iterator[Path]:
-    db = tmp_path / "old.db"
-    RiskLedger(Settings(db=str(db))).close()  # creates the events table
-    with sqlite3.connect(db) as connection:
-        connection.execute(
-            "INSERT INTO stored_events VALUES (?, ?, ?, ?)",
-            (
-                loan_id("ICBC", "OLD-1").hex,
-                1,
-                "domain.loan:Loan.Registered",
-                json.dumps(V1_REGISTRATION).encode(),
-            ),
+def old_db(db_url: str) -> str:
+    RiskLedger(Settings(db=db_url)).close()  # creates the events table
+    with RawEvents(db_url) as events:
+        events.insert(
+            loan_id("ICBC", "OLD-1"),
+            1,
+            "domain.loan:Loan.Registered",
+            json.dumps(V1_REGISTRATION).encode(),
         )
-    yield db
+    return db_url
 
 
 def test_a_version_1_registration_is_upcast_to_monthly_interest_only_with_unknown_revenue(old_db):
-    ledger = RiskLedger(Settings(db=str(old_db)))
+    ledger = RiskLedger(Settings(db=old_db))
     loan = ledger.repository.get(loan_id("ICBC", "OLD-1"))
     assert isinstance(loan, Loan)
     assert (loan.schedule_kind, loan.interest_every_months) == (INTEREST_ONLY, 1)
@@ -75,18 +69,18 @@ def test_a_version_1_registration_is_upcast_to_monthly_interest_only_with_unknow
 
 
 def test_upcasting_leaves_the_stored_bytes_as_they_were(old_db):
-    with sqlite3.connect(old_db) as connection:
-        (before,) = connection.execute("SELECT state FROM stored_events").fetchone()
-    ledger = RiskLedger(Settings(db=str(old_db)))
+    with RawEvents(old_db) as events:
+        [(_, _, _, _, before)] = events.rows()
+    ledger = RiskLedger(Settings(db=old_db))
     ledger.repository.get(loan_id("ICBC", "OLD-1"))
     ledger.close()
-    with sqlite3.connect(old_db) as connection:
-        (after,) = connection.execute("SELECT state FROM stored_events").fetchone()
+    with RawEvents(old_db) as events:
+        [(_, _, _, _, after)] = events.rows()
     assert after == before
 
 
-def test_new_registrations_are_stored_as_version_2(tmp_path):
-    ledger = RiskLedger(Settings(db=str(tmp_path / "new.db")))
+def test_new_registrations_are_stored_as_version_2(db_url):
+    ledger = RiskLedger(Settings(db=db_url))
     assert Loan.Registered.class_version == 2
     mapped = ledger.mapper.to_stored_event(
         Loan.register(

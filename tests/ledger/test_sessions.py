@@ -1,10 +1,10 @@
-"""The application on a real SQLite file: atomic sessions, retried conflicts, stable ids."""
+"""The application on a real store, SQLite and PostgreSQL: atomic sessions, retried conflicts,
+stable ids."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from city_programme import CLERK, DAY, MANAGER, USCC, city_programme
@@ -54,8 +54,8 @@ def _defaulted_loan(session: Session, reference: str, principal_fen: int) -> Non
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[RiskLedger]:
-    opened = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+def ledger(db_url: str) -> Iterator[RiskLedger]:
+    opened = RiskLedger(Settings(db=db_url))
     opened.transact(_programme)
     yield opened
     opened.close()
@@ -142,10 +142,8 @@ def test_naming_a_leg_that_waits_in_the_queue_is_refused_and_writes_nothing(
     assert ledger.get_pool("SZ-P").queued_fen == 1_600_000_00
 
 
-def test_a_stale_writer_is_rerun_on_fresh_state_not_lost(
-    tmp_path: Path, ledger: RiskLedger
-) -> None:
-    other = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+def test_a_stale_writer_is_rerun_on_fresh_state_not_lost(db_url: str, ledger: RiskLedger) -> None:
+    other = RiskLedger(Settings(db=db_url))
     calls = 0
 
     def fund_after_a_rival_wrote(session: Session) -> bool:
@@ -178,8 +176,11 @@ def test_a_stale_writer_is_rerun_on_fresh_state_not_lost(
     other.close()
 
 
-def test_a_writer_that_always_loses_gets_a_clear_error(tmp_path: Path, ledger: RiskLedger) -> None:
-    other = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+def test_a_writer_that_always_loses_gets_a_clear_error(
+    db_url: str, ledger: RiskLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ledger.app.BACKOFF_CAP", 0.0)  # no pauses between attempts here
+    other = RiskLedger(Settings(db=db_url))
     attempt = 0
 
     def always_stale(session: Session) -> bool:
@@ -212,8 +213,8 @@ def test_a_writer_that_always_loses_gets_a_clear_error(tmp_path: Path, ledger: R
     other.close()
 
 
-def test_the_same_references_find_the_same_aggregates_after_reopening(tmp_path: Path) -> None:
-    db = str(tmp_path / "reopen.db")
+def test_the_same_references_find_the_same_aggregates_after_reopening(db_url: str) -> None:
+    db = db_url
     first = RiskLedger(Settings(db=db))
     first.transact(_programme)
     first.transact(lambda s: _defaulted_loan(s, "L1", 500_000_00))

@@ -354,9 +354,9 @@ def _plain(value: Any, path: str) -> list[str]:
     return [f"{path} is a {type(value).__name__}"]
 
 
-def test_every_aggregate_loaded_from_its_snapshot_equals_it_replayed(tmp_path, monkeypatch):
+def test_every_aggregate_loaded_from_its_snapshot_equals_it_replayed(db_url, monkeypatch):
     monkeypatch.setenv("IS_SNAPSHOTTING_ENABLED", "y")
-    ledger = RiskLedger(Settings(db=str(tmp_path / "snapshots.db"), operator="pytest"))
+    ledger = RiskLedger(Settings(db=db_url, operator="pytest"))
     _history(ledger)
     assert ledger.snapshots is not None
 

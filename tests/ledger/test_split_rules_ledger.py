@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from datetime import date
-from pathlib import Path
 
 import pytest
+from backends import RawEvents
 from city_programme import CLERK, MANAGER, USCC, city_programme
 
 from domain.claimant_account import ClaimantAccount
@@ -94,8 +92,8 @@ def _pay(reference: str, day: date = date(2024, 8, 20)):
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[RiskLedger]:
-    opened = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+def ledger(db_url: str) -> Iterator[RiskLedger]:
+    opened = RiskLedger(Settings(db=db_url))
     opened.transact(_programme)
     yield opened
     opened.close()
@@ -120,10 +118,10 @@ def test_each_approval_counts_on_the_claimants_account_in_the_same_save(ledger):
     )
 
 
-def test_a_rival_approval_in_between_reruns_the_batch_on_the_fresh_account(tmp_path, ledger):
+def test_a_rival_approval_in_between_reruns_the_batch_on_the_fresh_account(db_url, ledger):
     for reference in ("L1", "L2", "L3"):
         ledger.transact(lambda s, r=reference: _claimed_loan(s, r, 100 * WAN, first=True))
-    other = RiskLedger(Settings(db=str(tmp_path / "ledger.db")))
+    other = RiskLedger(Settings(db=db_url))
     calls = 0
 
     def approve_two_with_a_rival_between(session: Session) -> list[dict[str, int]]:
@@ -166,23 +164,16 @@ def test_a_recovery_shared_back_to_a_pool_pays_the_legs_waiting_on_it(ledger):
     assert (claim.state, claim.legs_paid) == ("settled", {"pool.city": date(2024, 12, 1)})
 
 
-def test_a_loan_registered_before_revenue_was_recorded_still_loads(tmp_path, ledger):
+def test_a_loan_registered_before_revenue_was_recorded_still_loads(db_url, ledger):
     ledger.transact(lambda s: _claimed_loan(s, "L1", 100 * WAN, first=False))
-    db = tmp_path / "ledger.db"
-    with closing(sqlite3.connect(db)) as connection:
-        rows = connection.execute(
-            "SELECT rowid, state FROM stored_events WHERE topic LIKE '%Loan.Registered'"
-        ).fetchall()
+    with RawEvents(db_url) as events:
+        rows = events.rows("%Loan.Registered")
         assert len(rows) == 1
-        (rowid, state) = rows[0]
+        (position, _, _, _, state) = rows[0]
         # As the first version of the event stored it, before revenue (and schedules).
-        stored = {k: v for k, v in json.loads(bytes(state)).items() if k in FIRST_REGISTERED}
-        connection.execute(
-            "UPDATE stored_events SET state = ? WHERE rowid = ?",
-            (json.dumps(stored).encode(), rowid),
-        )
-        connection.commit()
-    reopened = RiskLedger(Settings(db=str(db)))
+        stored = {k: v for k, v in json.loads(state).items() if k in FIRST_REGISTERED}
+        events.set_state(position, json.dumps(stored).encode())
+    reopened = RiskLedger(Settings(db=db_url))
     loan = reopened.get_loan("ICBC", "L1")
     assert loan.annual_revenue_fen is None
     assert reopened.transact(_approve("L1")) == {"pool.city": 80 * WAN, "bank": 20 * WAN}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from uuid import UUID
 
 import pytest
+from backends import fresh_database_url
 
 from domain.claim import Claim
 from domain.guarantee import Guarantee
@@ -21,12 +21,12 @@ from projections.history import loan_history, money_summary
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RiskLedger]:
-    path: Path = tmp_path_factory.mktemp("history") / "l.db"
-    built = RiskLedger(Settings(db=str(path)))
-    build_demo(built, seed=7, loans=60)
-    yield built
-    built.close()
+def ledger(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RiskLedger]:
+    with fresh_database_url(backend, tmp_path_factory.mktemp("history")) as db:
+        built = RiskLedger(Settings(db=db))
+        build_demo(built, seed=7, loans=60)
+        yield built
+        built.close()
 
 
 def _log(ledger: RiskLedger) -> list[tuple[int, object]]:

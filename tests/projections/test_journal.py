@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 from uuid import UUID
 
 import pytest
+from backends import fresh_database_url
 from hypothesis import given
 from hypothesis import strategies as st
 from test_reports_match_events import _reverse_one_of_each
@@ -128,44 +129,53 @@ def test_events_that_move_no_money_post_nothing() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[RiskLedger, Path]:
-    db = tmp_path_factory.mktemp("journal") / "demo.db"
-    ledger = RiskLedger(Settings(db=str(db)))
-    build_demo(ledger, seed=7, loans=120)
-    yield ledger, db
-    ledger.close()
+def demo(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RiskLedger]:
+    with fresh_database_url(backend, tmp_path_factory.mktemp("journal"), "demo") as db:
+        ledger = RiskLedger(Settings(db=db))
+        build_demo(ledger, seed=7, loans=120)
+        yield ledger
+        ledger.close()
 
 
-def _balances(ledger: RiskLedger, db: Path) -> dict[str, int]:
-    engine = open_engine(f"sqlite:///{db}")
-    ReadModels(ledger, engine).catch_up()
-    return {row["account"]: row["balance_fen"] for row in trial_balance(engine)}
+def _balances(ledger: RiskLedger) -> dict[str, int]:
+    engine = open_engine(ledger.settings.read_model_url())
+    try:
+        ReadModels(ledger, engine).catch_up()
+        return {row["account"]: row["balance_fen"] for row in trial_balance(engine)}
+    finally:
+        engine.dispose()
 
 
-def _check(ledger: RiskLedger, db: Path) -> dict[str, int]:
-    balances = _balances(ledger, db)
+def _check(ledger: RiskLedger) -> dict[str, int]:
+    balances = _balances(ledger)
     assert sum(balances.values()) == 0
-    for pool in pool_balances(open_engine(f"sqlite:///{db}")):
-        assert balances[f"pool:{pool['pool']}:cash"] == pool["available_fen"], pool["pool"]
+    engine = open_engine(ledger.settings.read_model_url())
+    try:
+        for pool in pool_balances(engine):
+            assert balances[f"pool:{pool['pool']}:cash"] == pool["available_fen"], pool["pool"]
+    finally:
+        engine.dispose()
     return balances
 
 
 def test_the_demo_trial_balance_totals_zero_and_pool_cash_is_the_pool_balance(
-    demo: tuple[RiskLedger, Path],
+    demo: RiskLedger,
 ) -> None:
-    balances = _check(*demo)
+    balances = _check(demo)
     kinds = {name.split(":")[0] for name in balances}
     assert {"pool", "funder", "bank", "borrower", "guarantor", "insurer"} <= kinds
 
 
-def test_reversals_keep_the_journal_balanced(demo: tuple[RiskLedger, Path]) -> None:
-    ledger, db = demo
-    assert _reverse_one_of_each(ledger) == {"repayment", "contribution", "recovery", "leg"}
-    _check(ledger, db)
+def test_reversals_keep_the_journal_balanced(demo: RiskLedger) -> None:
+    assert _reverse_one_of_each(demo) == {"repayment", "contribution", "recovery", "leg"}
+    _check(demo)
 
 
-def test_a_rebuild_gives_identical_balances(demo: tuple[RiskLedger, Path]) -> None:
-    ledger, db = demo
-    before = _balances(ledger, db)
-    ReadModels(ledger, open_engine(f"sqlite:///{db}")).rebuild()
-    assert _balances(ledger, db) == before
+def test_a_rebuild_gives_identical_balances(demo: RiskLedger) -> None:
+    before = _balances(demo)
+    engine = open_engine(demo.settings.read_model_url())
+    try:
+        ReadModels(demo, engine).rebuild()
+    finally:
+        engine.dispose()
+    assert _balances(demo) == before

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import RawEvents, fresh_database_url
+from sqlalchemy import Engine
 
 from domain.actor import Actor
 from domain.errors import DomainError
@@ -26,12 +27,10 @@ REASON = "keyed by mistake"
 LATE = date(2030, 1, 1)  # after every event the demo records
 
 
-def _raw_events(db: Path) -> list[tuple[str, str, dict[str, Any]]]:
-    with sqlite3.connect(db) as connection:
-        rows = connection.execute(
-            "SELECT originator_id, topic, state FROM stored_events ORDER BY rowid"
-        ).fetchall()
-    return [(oid, topic.split(":")[1], json.loads(bytes(state))) for oid, topic, state in rows]
+def _raw_events(db: str) -> list[tuple[str, str, dict[str, Any]]]:
+    with RawEvents(db) as events:
+        rows = events.rows()
+    return [(oid.hex, topic.split(":")[1], json.loads(state)) for _, oid, _, topic, state in rows]
 
 
 def _recompute(events: list[tuple[str, str, dict[str, Any]]]) -> tuple[dict, dict]:
@@ -169,22 +168,53 @@ def _reverse_one_of_each(ledger: RiskLedger) -> set[str]:
     return done
 
 
+_BUILT: list[str] = []
+
+
+def _built_demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite ledger holding the demo and one reversal of each kind, built once per run."""
+    if not _BUILT:
+        db = str(tmp_path_factory.mktemp("demo") / "demo.db")
+        ledger = RiskLedger(Settings(db=db))
+        build_demo(ledger, seed=7, loans=300)
+        # The reversals (R13) must reach the reports exactly as the events they undo did.
+        assert _reverse_one_of_each(ledger) == {"repayment", "contribution", "recovery", "leg"}
+        assert check_invariants(ledger) == []
+        ledger.close()
+        _BUILT.append(db)
+    return _BUILT[0]
+
+
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    ledger = RiskLedger(Settings(db=str(db)))
-    build_demo(ledger, seed=7, loans=300)
-    # The reversals (R13) must reach the reports exactly as the events they undo did.
-    assert _reverse_one_of_each(ledger) == {"repayment", "contribution", "recovery", "leg"}
-    assert check_invariants(ledger) == []
-    ReadModels(ledger, open_engine(f"sqlite:///{db}")).catch_up()
-    ledger.close()
-    return db
+def demo_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo's events in the backend's store, the read models folded there.
+
+    PostgreSQL gets the SQLite ledger's events byte for byte at their positions (as an
+    import would), rather than building the demo a second time.
+    """
+    built = _built_demo(tmp_path_factory)
+    with ExitStack() as stack:
+        db = built
+        if backend == "postgres":
+            db = stack.enter_context(fresh_database_url(backend, tmp_path_factory.mktemp("pg")))
+            RiskLedger(Settings(db=db)).close()  # creates the tables
+            with RawEvents(built) as source, RawEvents(db) as target:
+                target.put_all(source.rows())
+        ledger = RiskLedger(Settings(db=db))
+        engine = open_engine(ledger.settings.read_model_url())
+        ReadModels(ledger, engine).catch_up()
+        engine.dispose()
+        ledger.close()
+        yield db
 
 
-def test_pool_report_equals_hand_recomputation_from_raw_events(demo_db: Path) -> None:
+def _engine(db: str) -> Engine:
+    return open_engine(Settings(db=db).read_model_url())
+
+
+def test_pool_report_equals_hand_recomputation_from_raw_events(demo_db: str) -> None:
     expected, _ = _recompute(_raw_events(demo_db))
-    reported = pool_balances(open_engine(f"sqlite:///{demo_db}"))
+    reported = pool_balances(_engine(demo_db))
     assert {row["pool"] for row in reported} == set(expected)
     for row in reported:
         figures = expected[row["pool"]]
@@ -196,9 +226,9 @@ def test_pool_report_equals_hand_recomputation_from_raw_events(demo_db: Path) ->
         assert row["available_fen"] >= 0
 
 
-def test_product_report_equals_hand_recomputation_from_raw_events(demo_db: Path) -> None:
+def test_product_report_equals_hand_recomputation_from_raw_events(demo_db: str) -> None:
     _, expected = _recompute(_raw_events(demo_db))
-    reported = product_statistics(open_engine(f"sqlite:///{demo_db}"))
+    reported = product_statistics(_engine(demo_db))
     assert {row["product"] for row in reported} == set(expected)
     assert sum(row["claims"] for row in reported) > 0, "the demo must exercise claims"
     for row in reported:

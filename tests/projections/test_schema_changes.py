@@ -12,8 +12,8 @@ from projections.runner import ReadModels, open_engine, schema_fingerprint
 from projections.schema import schema
 
 
-def test_tables_of_another_shape_are_rebuilt_and_refolded(tmp_path):
-    ledger = RiskLedger(Settings(db=str(tmp_path / "l.db")))
+def test_tables_of_another_shape_are_rebuilt_and_refolded(db_url):
+    ledger = RiskLedger(Settings(db=db_url))
     build_demo(ledger, seed=3, loans=40)
     models = ReadModels(ledger, open_engine(ledger.settings.read_model_url()))
     models.catch_up()
