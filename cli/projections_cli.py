@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,10 +25,11 @@ from rich.text import Text
 
 from cli.context import get_context
 from domain.errors import InvalidInput
+from projections.follow import Follower
 from projections.runner import NAME
 from projections.status import read_model_status
 
-app = typer.Typer(help="Read models: status, rebuild.", no_args_is_help=True)
+app = typer.Typer(help="Read models: status, rebuild, follow.", no_args_is_help=True)
 
 
 class Format(StrEnum):
@@ -107,3 +110,42 @@ def rebuild(
         folded = models.rebuild(advance)
         elapsed = time.perf_counter() - started
     typer.echo(f"rebuilt {NAME}: {folded} events folded in {elapsed:.2f} s")
+
+
+@app.command("follow")
+def follow(
+    ctx: typer.Context,
+    interval: Annotated[
+        float, typer.Option("--interval", help="Seconds to wait between polls of the ledger")
+    ] = 1.0,
+    report_every: Annotated[
+        float, typer.Option("--report-every", help="Seconds between two lines reporting the lag")
+    ] = 10.0,
+    once: Annotated[bool, typer.Option("--once", help="Catch up once, then exit")] = False,
+) -> None:
+    """Keep the read models caught up as events arrive, reporting the lag; stop with Ctrl-C or
+    SIGTERM. Killed at any moment, it resumes where it stopped when started again."""
+    if not interval > 0:
+        raise InvalidInput("--interval", f"{interval:g} is not a positive number of seconds")
+    if not report_every > 0:
+        raise InvalidInput(
+            "--report-every", f"{report_every:g} is not a positive number of seconds"
+        )
+
+    def report(line: str) -> None:
+        stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+        typer.echo(f"{stamp} {NAME}: {line}")
+
+    follower = Follower(
+        get_context(ctx).read_models,
+        interval=interval,
+        report_every=report_every,
+        report=report,
+    )
+    stops = (signal.SIGTERM, signal.SIGINT)
+    previous = {number: signal.signal(number, lambda *_: follower.stop()) for number in stops}
+    try:
+        follower.run(once=once)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

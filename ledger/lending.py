@@ -94,13 +94,20 @@ class LendingCommands(SessionBase):
             interest_every_months=interest_every_months,
         )
         enterprise.take_loan(product=product, loan=loan.id, effective_date=start_date, actor=actor)
+        # The pools are read, not changed: a leg paid from them meanwhile must make this save
+        # conflict too, or the loan could be covered by funds already gone. So must a change
+        # to the product (a suspension decided meanwhile, R4).
+        pools = [self.pool(code) for code in found.pools.values()]
+        self.rely_on(found, *pools)
         # Saved with the loan: a rival registration that took the headroom meanwhile makes
-        # this save conflict, and the rerun decides again on fresh state (R3).
+        # this save conflict, and the rerun decides again on fresh state (R3). Loaded last, as
+        # every writer under the product changes it: the shorter the time from reading it to
+        # saving, the fewer reruns.
         exposure = self.exposure(product, start_date, actor)
         exposure.check_headroom(
             principal_fen=principal_fen,
             multiple=leverage_multiple(terms),
-            pool_funds_fen=sum(self.pool(code).available_fen for code in found.pools.values()),
+            pool_funds_fen=sum(pool.available_fen for pool in pools),
         )
         exposure.cover(
             loan=loan.id, principal_fen=principal_fen, effective_date=start_date, actor=actor

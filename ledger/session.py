@@ -42,9 +42,29 @@ class SessionBase:
     def __init__(self, app: RiskLedger) -> None:
         self._app = app
         self._aggregates: dict[UUID, Aggregate] = {}
+        self._read_versions: dict[UUID, int] = {}
+        self._relied_on: set[UUID] = set()
 
     def touched(self) -> list[Aggregate]:
         return list(self._aggregates.values())
+
+    def rely_on(self, *aggregates: Aggregate) -> None:
+        """Marks aggregates a decision read but may not change: the save fails if any of them
+        gains an event before it, and the command reruns on fresh state."""
+        self._relied_on.update(aggregate.id for aggregate in aggregates)
+
+    def expected_versions(self) -> dict[UUID, int]:
+        """The versions this session read of the aggregates relied on and left unchanged.
+
+        An aggregate the session changes needs no entry: saving its next version conflicts
+        by itself when a rival saved first.
+        """
+        return {
+            aggregate_id: self._read_versions[aggregate_id]
+            for aggregate_id in self._relied_on
+            if aggregate_id in self._read_versions
+            and not self._aggregates[aggregate_id].pending_events
+        }
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -56,6 +76,7 @@ class SessionBase:
             except AggregateNotFoundError:
                 raise NotFound(field, f"no {_noun(kind)} {name!r}") from None
             self._aggregates[aggregate_id] = aggregate
+            self._read_versions[aggregate_id] = aggregate.version
         if not isinstance(aggregate, kind):
             raise NotFound(field, f"{name!r} is not {_article(_noun(kind))}")
         return aggregate

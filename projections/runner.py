@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from domain.exposure import Exposure
 from domain.pool import RiskPool
@@ -104,6 +105,8 @@ def _match_schema(engine: Engine) -> None:
     refolds every event into the new ones.
     """
     wanted = schema_fingerprint()
+    if _recorded_fingerprint(engine) == wanted:
+        return  # made by this version: no need to look for each table (a query each)
     with engine.begin() as connection:
         lock_schema(connection)
         metadata.create_all(connection)
@@ -114,6 +117,13 @@ def _match_schema(engine: Engine) -> None:
             metadata.drop_all(connection)
             metadata.create_all(connection)
         connection.execute(schema.insert(), {"fingerprint": wanted})
+
+
+def _recorded_fingerprint(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(schema.name):
+            return None
+        return connection.execute(select(schema.c.fingerprint)).scalar()
 
 
 class ReadModels:
@@ -139,20 +149,34 @@ class ReadModels:
         """Folds every event recorded since the last position; returns how many it folded."""
         folded = 0
         last = self.app.recorder.max_notification_id() or 0
+        rows, end = Rows(), None
         while True:
             start = self.position()
+            if start != end:  # first batch, or another runner moved on: cached rows are stale
+                rows.forget()
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=BATCH, inclusive_of_start=False
             )
             if not notifications:
                 return folded
-            with self.engine.begin() as connection:
-                rows = Rows(connection)
-                for notification in notifications:
-                    domain_event = self.app.mapper.to_domain_event(notification)
-                    fold_event(rows, notification.id, domain_event)
-                rows.flush()
-                self._advance(connection, start, notifications[-1].id)
+            try:
+                with self.engine.begin() as connection:
+                    rows.bind(connection)
+                    for notification in notifications:
+                        domain_event = self.app.mapper.to_domain_event(notification)
+                        fold_event(rows, notification.id, domain_event)
+                    rows.flush()
+                    end = notifications[-1].id
+                    self._advance(connection, start, end)
+            except IntegrityError as error:
+                # A runner that folded the same batch first inserted the same rows (or the
+                # first position): this batch was rolled back whole, as after any race.
+                if self.position() != start:
+                    raise ProjectionRaceError(
+                        f"the read models moved past {start} while folding to "
+                        f"{notifications[-1].id}"
+                    ) from error
+                raise
             folded += len(notifications)
             if progress is not None:
                 progress(notifications[-1].id, last)
