@@ -314,28 +314,31 @@ class RowsDirectory:
         return str(self.rows.need(journal_parties, key, role)["institution"])
 
 
-def _remember(rows: Rows, key: str, role: str, institution: str) -> None:
-    rows.ensure(journal_parties, key=key, role=role, institution=institution)["institution"] = (
-        institution
-    )
+def named_parties(e: Any) -> list[tuple[str, str, str]]:
+    """Returns each (key, role, institution) the event names, for later events naming only ids."""
+    if isinstance(e, Institution.Registered):
+        return [(e.code, KIND, e.kind)]
+    if isinstance(e, RiskPool.ContributionReceived):
+        return [(f"{e.originator_id.hex}:{e.ref}", FUNDER, e.funder)]
+    if isinstance(e, RiskPool.PaymentMade | RiskPool.LegQueued):
+        return [(f"{e.originator_id.hex}:{e.claim.hex}", PAYEE, e.payee)]
+    if isinstance(e, Claim.Filed):
+        return [(e.loan.hex, "claimant", e.claimant)]
+    if isinstance(e, Guarantee.Issued):
+        named = [(e.loan.hex, GUARANTOR, e.guarantor)]
+        if e.reguarantor:
+            named.append((e.loan.hex, REGUARANTOR, e.reguarantor))
+        return named
+    if isinstance(e, InsurancePolicy.Issued):
+        return [(e.loan.hex, INSURER, e.insurer)]
+    return []
 
 
 def _remember_parties(rows: Rows, e: Any) -> None:
-    """Keeps who plays which part, for later events that name only ids."""
-    if isinstance(e, Institution.Registered):
-        _remember(rows, e.code, KIND, e.kind)
-    elif isinstance(e, RiskPool.ContributionReceived):
-        _remember(rows, f"{e.originator_id.hex}:{e.ref}", FUNDER, e.funder)
-    elif isinstance(e, RiskPool.PaymentMade | RiskPool.LegQueued):
-        _remember(rows, f"{e.originator_id.hex}:{e.claim.hex}", PAYEE, e.payee)
-    elif isinstance(e, Claim.Filed):
-        _remember(rows, e.loan.hex, "claimant", e.claimant)
-    elif isinstance(e, Guarantee.Issued):
-        _remember(rows, e.loan.hex, GUARANTOR, e.guarantor)
-        if e.reguarantor:
-            _remember(rows, e.loan.hex, REGUARANTOR, e.reguarantor)
-    elif isinstance(e, InsurancePolicy.Issued):
-        _remember(rows, e.loan.hex, INSURER, e.insurer)
+    for key, role, institution in named_parties(e):
+        rows.ensure(journal_parties, key=key, role=role, institution=institution)["institution"] = (
+            institution
+        )
 
 
 def fold(rows: Rows, domain_event: Any) -> None:
