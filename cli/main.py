@@ -15,6 +15,7 @@ from cli import (
     corrections,
     cover,
     demo,
+    imports,
     loans,
     parties,
     pools,
@@ -22,6 +23,7 @@ from cli import (
     projections_cli,
     reports,
     schedules,
+    transfer,
 )
 from cli.context import Context
 from domain.errors import DomainError
@@ -78,10 +80,13 @@ app.add_typer(projections_cli.app, name="projections")
 app.add_typer(audit.app, name="audit")
 app.add_typer(corrections.app, name="reverse")
 app.command("demo")(demo.demo)
+app.add_typer(imports.import_app, name="import")
+imports.import_app.command("events")(transfer.import_events)
 loans.app.command("show")(schedules.show)
 parties.product_app.command("status")(product_status.status)
 app.add_typer(close_of_business.scheduler_app, name="scheduler")
 app.command("close-day")(close_of_business.close_day)
+app.add_typer(transfer.export_app, name="export")
 
 
 @app.callback()
@@ -89,7 +94,11 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="RISKLEDGER_DB", help="SQLite file [default: riskledger.db]"),
+        typer.Option(
+            "--db",
+            envvar="RISKLEDGER_DB",
+            help="SQLite file or postgresql:// URL [default: riskledger.db]",
+        ),
     ] = None,
     operator: Annotated[
         str | None,
