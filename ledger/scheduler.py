@@ -75,10 +75,13 @@ def schedule_close_of_business(
         id=JOB_ID,
         name="close of business: classify and default loans",
         replace_existing=True,
-        # A run missed while the machine was down runs once when it is back, within a day;
-        # the day it closes is still the one that ended last.
+        # The jobs live in memory, so a night missed while the scheduler was down is not
+        # remembered: it closes the day that ended last as soon as it starts, then nightly.
+        # A day closed already writes nothing; older missed days are closed with close-day
+        # (defaults are dated by their due dates, whichever day's close finds them).
+        next_run_time=datetime.now(TIMEZONE),
         coalesce=True,
-        misfire_grace_time=int(timedelta(days=1).total_seconds()),
+        misfire_grace_time=int(timedelta(hours=1).total_seconds()),
         max_instances=1,
     )
 

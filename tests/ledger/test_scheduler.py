@@ -113,6 +113,13 @@ def test_the_scheduler_closes_each_day_at_half_past_midnight_china_time(tmp_path
     assert not Path(settings.db).exists(), "configuring the scheduler opened the ledger"
 
 
+def test_a_scheduler_starting_closes_the_day_that_ended_at_once(tmp_path: Path):
+    before = datetime.now(TIMEZONE)
+    (job,) = build_scheduler(Settings(db=str(tmp_path / "s.db"))).get_jobs()
+    # The jobs are kept in memory: a night missed while it was down is not remembered.
+    assert before <= job.next_run_time <= datetime.now(TIMEZONE)
+
+
 def test_the_run_time_can_be_moved():
     scheduler = build_scheduler(Settings(db="unused.db"), hour=23, minute=5)
 
@@ -126,8 +133,8 @@ def test_the_day_closed_is_the_one_that_ended_last_in_china():
     assert business_day_ended(datetime(2025, 4, 1, 0, 30, tzinfo=TIMEZONE)) == date(2025, 3, 31)
 
 
-def test_the_job_closes_the_day_as_the_scheduler_and_a_rerun_writes_nothing(tmp_path: Path):
-    settings = Settings(db=str(tmp_path / "s.db"), operator="ops")
+def test_the_job_closes_the_day_as_the_scheduler_and_a_rerun_writes_nothing(db_url: str):
+    settings = Settings(db=db_url, operator="ops")
     ledger = RiskLedger(settings)
     ledger.transact(_one_loan_unpaid_since_january)
     before = ledger.event_count()
