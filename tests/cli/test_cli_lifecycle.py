@@ -12,6 +12,8 @@ import csv
 import io
 import json
 
+import pytest
+
 POOL_CONTRIBUTED_FEN = 50_000_000_00
 POOL_PAID_OUT_FEN = 700_000_00
 POOL_RECOVERED_FEN = 116_655_00
@@ -27,6 +29,8 @@ EXPECTED_POOLS = [
         "recovered_fen": POOL_RECOVERED_FEN,
         "available_fen": 49_416_655_00,
         "queued_fen": 0,
+        # The loan's claim was approved: nothing of SKD is covered any more (R3).
+        "leverage_used_bps": 0,
     },
     {
         "pool": "SZ-POOL",
@@ -38,6 +42,8 @@ EXPECTED_POOLS = [
         "recovered_fen": POOL_RECOVERED_FEN,
         "available_fen": 49_416_655_00,
         "queued_fen": 0,
+        # The loan's claim was approved: nothing of SKD is covered any more (R3).
+        "leverage_used_bps": 0,
     },
 ]
 
@@ -73,11 +79,17 @@ EXPECTED_SUKEDAI = {
 }
 
 
+@pytest.fixture
+def store(db_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return db_url
+
+
 def test_full_lifecycle_through_the_cli_exits_zero_prints_each_step_and_records_events(
     riskledger, manual_session
 ):
     for command, expected_line in manual_session:
-        before = riskledger.event_count() if riskledger.db_path.exists() else 0
+        before = riskledger.event_count() if riskledger.was_opened() else 0
         result = riskledger(command)
         assert result.exit_code == 0, f"`riskledger {command}`:\n{result.output}"
         assert result.stderr == ""
