@@ -26,6 +26,7 @@ from projections.schema import (
     additive_columns,
     daily,
     loans,
+    monthly,
     movements,
     pools,
     product_banks,
@@ -121,23 +122,38 @@ class History:
     def flush(self, connection: Connection) -> None:
         """Adds the batch's daily sums to `rl_daily` and its events' changes to `rl_movement`."""
         if self._daily:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(daily)
-            statement = statement.on_conflict_do_update(
-                index_elements=[daily.c.tbl, daily.c.key, daily.c.col, daily.c.effective_date],
-                set_={"delta": daily.c.delta + statement.excluded.delta},
-            )
-            connection.execute(
-                statement,
-                [
-                    {"tbl": t, "key": k, "col": c, "effective_date": d, "delta": delta}
-                    for (t, k, c, d), delta in self._daily.items()
-                ],
-            )
+            months: dict[tuple[str, str, str, date], int] = {}
+            for (t, k, c, d), delta in self._daily.items():
+                month = (t, k, c, d.replace(day=1))
+                months[month] = months.get(month, 0) + delta
+            _add(connection, daily, daily.c.effective_date, self._daily)
+            _add(connection, monthly, monthly.c.month, months)
         if self._movements:
             connection.execute(insert(movements), self._movements)
         self._daily.clear()
         self._movements.clear()
+
+
+def _add(
+    connection: Connection,
+    table: Table,
+    day: Any,
+    deltas: dict[tuple[str, str, str, date], int],
+) -> None:
+    """Adds each delta to its (table, key, column, day) row of `table`, creating it if new."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.tbl, table.c.key, table.c.col, day],
+        set_={"delta": table.c.delta + statement.excluded.delta},
+    )
+    connection.execute(
+        statement,
+        [
+            {"tbl": t, "key": k, "col": c, day.name: d, "delta": delta}
+            for (t, k, c, d), delta in deltas.items()
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -167,23 +183,44 @@ def figures(
     recorded after `known_at`; `keys` limits the rows read.
     """
     wanted = None if keys is None else set(keys)
-    query = (
-        select(daily.c.key, daily.c.col, func.sum(daily.c.delta))
-        .where(daily.c.tbl == table.name)
-        .group_by(daily.c.key, daily.c.col)
-    )
-    if moment.as_of is not None:
-        query = query.where(daily.c.effective_date <= moment.as_of)
-    if wanted is not None:
-        query = query.where(daily.c.key.in_(wanted))
     found: Figures = {}
-    for key, column, total in connection.execute(query):
-        found.setdefault(key, {})[column] = int(total)
+    for key, column, total in _sums(connection, table, moment.as_of, wanted):
+        row = found.setdefault(key, {})
+        row[column] = row.get(column, 0) + int(total)
     for key, column, _, delta in _recorded_after(connection, table, moment):
         if wanted is None or key in wanted:
             row = found.setdefault(key, {})
             row[column] = row.get(column, 0) - delta
     return found
+
+
+def _sums(
+    connection: Connection, table: Table, as_of: date | None, keys: set[str] | None
+) -> Iterator[tuple[str, str, int]]:
+    """Yields (key, column, sum) of `table`'s changes up to `as_of`: the whole months before
+    its month from `rl_monthly`, the days of its month from `rl_daily`."""
+    first = None if as_of is None else as_of.replace(day=1)
+    months = (
+        select(monthly.c.key, monthly.c.col, func.sum(monthly.c.delta))
+        .where(monthly.c.tbl == table.name)
+        .group_by(monthly.c.key, monthly.c.col)
+    )
+    if first is not None:
+        months = months.where(monthly.c.month < first)
+    if keys is not None:
+        months = months.where(monthly.c.key.in_(keys))
+    yield from connection.execute(months)
+    if first is None:
+        return
+    days = (
+        select(daily.c.key, daily.c.col, func.sum(daily.c.delta))
+        .where(daily.c.tbl == table.name)
+        .where(daily.c.effective_date >= first, daily.c.effective_date <= as_of)
+        .group_by(daily.c.key, daily.c.col)
+    )
+    if keys is not None:
+        days = days.where(daily.c.key.in_(keys))
+    yield from connection.execute(days)
 
 
 def _recorded_after(

@@ -105,7 +105,10 @@ def loan_registered(rows: Rows, e: Loan.Registered) -> None:
     for book in books(rows, e.product, e.bank):
         book["loans"] += 1
         book["registered_fen"] += e.principal_fen
-    rows.ensure(product_enterprises, product=e.product, enterprise=e.enterprise)
+    borrower = rows.ensure(
+        product_enterprises, product=e.product, enterprise=e.enterprise, first_on=e.effective_date
+    )
+    borrower["first_on"] = min(borrower["first_on"] or e.effective_date, e.effective_date)
 
 
 def loan_disbursed(rows: Rows, e: Loan.Disbursed) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select
 
-from domain.classification import is_non_performing
+from domain.classification import NON_PERFORMING, is_non_performing
 from domain.suspension import ratio_bps
 from projections.dated import (
     HISTORY_COLUMNS,
@@ -93,14 +93,23 @@ def rows_at(connection: Connection, table: Table, moment: Moment) -> list[dict[s
 
 
 def _last_changes(
-    connection: Connection, moment: Moment, attribute: str
+    connection: Connection,
+    moment: Moment,
+    attribute: str,
+    only_values: Iterable[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Returns each loan's last change of `attribute` recorded by `moment`, by loan id."""
+    """Returns each loan's last change of `attribute` recorded by `moment`, by loan id (of the
+    loans that ever had one of `only_values`, when given)."""
     query = (
         select(loan_changes)
         .where(loan_changes.c.attribute == attribute)
         .order_by(loan_changes.c.position)
     )
+    if only_values is not None:  # only loans that ever took one of these values matter
+        ever = select(loan_changes.c.loan_id).where(
+            loan_changes.c.attribute == attribute, loan_changes.c.value.in_(only_values)
+        )
+        query = query.where(loan_changes.c.loan_id.in_(ever))
     if moment.as_of is not None:
         query = query.where(loan_changes.c.effective_date <= moment.as_of)
     if moment.known_at is not None:
@@ -126,7 +135,7 @@ def _loan_outstanding(
 def npl_by_book(connection: Connection, moment: Moment) -> dict[tuple[str, str], tuple[int, int]]:
     """Returns (loans, principal) classified substandard or worse at `moment`, per product and
     bank: each loan's last class by then, with its outstanding principal by then (R5)."""
-    classes = _last_changes(connection, moment, "class")
+    classes = _last_changes(connection, moment, "class", sorted(NON_PERFORMING))
     npl = [loan_id for loan_id, change in classes.items() if is_non_performing(change["value"])]
     if not npl:
         return {}
@@ -202,14 +211,19 @@ def _enterprises(connection: Connection, moment: Moment) -> dict[str, int]:
         query = select(product_enterprises.c.product, func.count()).group_by(
             product_enterprises.c.product
         )
+    elif moment.known_at is None:  # as of a date: each pair's first loan start is kept
+        query = (
+            select(product_enterprises.c.product, func.count())
+            .where(product_enterprises.c.first_on <= moment.as_of)
+            .group_by(product_enterprises.c.product)
+        )
     else:
         query = select(loans.c.product, func.count(loans.c.enterprise.distinct())).group_by(
             loans.c.product
         )
         if moment.as_of is not None:
             query = query.where(loans.c.registered_on <= moment.as_of)
-        if moment.known_at is not None:
-            query = query.where(loans.c.recorded_at <= utc_naive(moment.known_at))
+        query = query.where(loans.c.recorded_at <= utc_naive(moment.known_at))
     return {product: count for product, count in connection.execute(query)}
 
 

@@ -153,6 +153,8 @@ product_enterprises = Table(
     metadata,
     Column("product", String(64), primary_key=True),
     Column("enterprise", String(18), primary_key=True),
+    # The start date of its first loan under the product: borrowers as of a date.
+    Column("first_on", Date, nullable=True),
 )
 
 loans = Table(
@@ -191,6 +193,7 @@ loan_changes = Table(
     Column("recorded_at", DateTime, nullable=False),
 )
 Index("rl_loan_change_by_loan", loan_changes.c.loan_id, loan_changes.c.attribute)
+Index("rl_loan_change_by_value", loan_changes.c.attribute, loan_changes.c.value)
 
 claims = Table(
     "rl_claim",
@@ -263,6 +266,19 @@ daily = Table(
     Column("key", String(200), primary_key=True),
     Column("col", String(32), primary_key=True),
     Column("effective_date", Date, primary_key=True),
+    Column("delta", BigInteger, nullable=False),
+)
+Index("rl_daily_by_date", daily.c.tbl, daily.c.effective_date)
+
+# … and by month (keyed by its first day), so a figure as of a date sums whole months
+# first and only the days of the last one.
+monthly = Table(
+    "rl_monthly",
+    metadata,
+    Column("tbl", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("col", String(32), primary_key=True),
+    Column("month", Date, primary_key=True),
     Column("delta", BigInteger, nullable=False),
 )
 
