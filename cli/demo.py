@@ -40,7 +40,7 @@ def demo(
             bar.update(tasks[stage], completed=done, total=total)
 
         summary = build_demo(c.ledger, seed=seed, loans=loans, progress=progress)
-        folding = bar.add_task("read models", total=c.ledger.event_count())
+        folding = bar.add_task("read models", total=c.ledger.last_position())
         c.read_models.catch_up(lambda done, total: bar.update(folding, completed=done, total=total))
     # Sealed as built, so `audit verify` can name any event changed afterwards.
     sealed = seal(c.ledger, c.engine, datetime.now(TIMEZONE))

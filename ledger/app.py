@@ -140,6 +140,8 @@ class RiskLedger(Application[UUID]):
     def event_count(self) -> int:
         """How many events the ledger holds."""
         recorder = self.recorder
+        if not hasattr(recorder, "datastore"):  # in memory: nothing is ever skipped
+            return self.last_position()
         schema = getattr(recorder.datastore, "schema", None)
         table = (
             f'"{schema}"."{recorder.events_table_name}"' if schema else (recorder.events_table_name)

@@ -75,6 +75,9 @@ class Rows:
         self._tables: dict[str, Table] = {}
         self._rows: dict[str, dict[Key, Row | None]] = {}
         self._new: set[tuple[str, Key]] = set()
+        # True while every row in the tables is in the cache (a fold into empty tables):
+        # a key the cache lacks is then absent, with no query to ask.
+        self._complete = False
         self._dirty: set[tuple[str, Key]] = set()
         self.history = History()
         # The event being folded: handlers that keep a row per event read these.
@@ -89,6 +92,12 @@ class Rows:
     def forget(self) -> None:
         """Drops every cached row: another writer may have changed them."""
         self._rows.clear()
+        self._complete = False
+
+    def start_empty(self) -> None:
+        """Says the tables hold no rows yet, so a key not cached is a key not there."""
+        self._rows.clear()
+        self._complete = True
 
     def begin(self, position: int, effective_date: date, recorded_at: datetime) -> None:
         """Starts folding the event at `position`: the changes that follow are its own."""
@@ -117,6 +126,8 @@ class Rows:
         """Returns the row with primary key `key` for changing, or None when there is none."""
         cached = self._cached(table)
         if key not in cached:
+            if self._complete:
+                return None
             assert self._connection is not None, "bind a connection before folding"
             columns = self._key_columns(table)
             condition = and_(*(table.c[c] == v for c, v in zip(columns, key, strict=True)))

@@ -152,7 +152,9 @@ class ReadModels:
         rows, end = Rows(), None
         while True:
             start = self.position()
-            if start != end:  # first batch, or another runner moved on: cached rows are stale
+            if start == 0:  # nothing folded yet: the tables are empty
+                rows.start_empty()
+            elif start != end:  # another runner moved on: cached rows are stale
                 rows.forget()
             notifications = self.app.recorder.select_notifications(
                 start=start, limit=BATCH, inclusive_of_start=False
@@ -216,6 +218,7 @@ def replay(app: Application, engine: Engine, moment: Moment) -> int:
     folded = 0
     with engine.begin() as connection:
         rows = Rows(connection)
+        rows.start_empty()
         start = 0
         while notifications := app.recorder.select_notifications(
             start=start, limit=BATCH, inclusive_of_start=False

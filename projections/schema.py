@@ -156,6 +156,11 @@ product_enterprises = Table(
     # The start date of its first loan under the product: borrowers as of a date.
     Column("first_on", Date, nullable=True),
 )
+Index(
+    "rl_product_enterprise_by_first_on",
+    product_enterprises.c.product,
+    product_enterprises.c.first_on,
+)
 
 loans = Table(
     "rl_loan",

@@ -18,6 +18,7 @@ READ_MODEL_TABLES = {
     "rl_journal_party",
     "rl_loan",
     "rl_loan_change",
+    "rl_monthly",
     "rl_movement",
     "rl_pool",
     "rl_pool_queue",
