@@ -253,12 +253,12 @@ def existing(found: Figures, key: str) -> dict[str, int] | None:
 
 
 def ordered_by_date(
-    connection: Connection, table: Table, moment: Moment
+    connection: Connection, table: Table, moment: Moment, keys: set[str] | None = None
 ) -> list[tuple[str, str, date, int]]:
     """Returns (key, column, effective date, delta) of `table`'s changes, oldest day first.
 
-    Used by period reports, which cumulate the changes day by day; a `known_at` takes away
-    the changes of the events recorded after it.
+    Used by reports that cumulate the changes day by day; a `known_at` takes away the
+    changes of the events recorded after it; `keys` limits the rows read.
     """
     query = (
         select(daily.c.key, daily.c.col, daily.c.effective_date, daily.c.delta)
@@ -267,8 +267,14 @@ def ordered_by_date(
     )
     if moment.as_of is not None:
         query = query.where(daily.c.effective_date <= moment.as_of)
+    if keys is not None:
+        query = query.where(daily.c.key.in_(keys))
     changes = [(k, c, d, int(delta)) for k, c, d, delta in connection.execute(query)]
-    later = [(k, c, d, -delta) for k, c, d, delta in _recorded_after(connection, table, moment)]
+    later = [
+        (k, c, d, -delta)
+        for k, c, d, delta in _recorded_after(connection, table, moment)
+        if keys is None or k in keys
+    ]
     if later:
         changes = sorted(changes + later, key=lambda change: change[2])
     return changes

@@ -93,23 +93,14 @@ def rows_at(connection: Connection, table: Table, moment: Moment) -> list[dict[s
 
 
 def _last_changes(
-    connection: Connection,
-    moment: Moment,
-    attribute: str,
-    only_values: Iterable[str] | None = None,
+    connection: Connection, moment: Moment, attribute: str
 ) -> dict[str, dict[str, Any]]:
-    """Returns each loan's last change of `attribute` recorded by `moment`, by loan id (of the
-    loans that ever had one of `only_values`, when given)."""
+    """Returns each loan's last change of `attribute` recorded by `moment`, by loan id."""
     query = (
         select(loan_changes)
         .where(loan_changes.c.attribute == attribute)
         .order_by(loan_changes.c.position)
     )
-    if only_values is not None:  # only loans that ever took one of these values matter
-        ever = select(loan_changes.c.loan_id).where(
-            loan_changes.c.attribute == attribute, loan_changes.c.value.in_(only_values)
-        )
-        query = query.where(loan_changes.c.loan_id.in_(ever))
     if moment.as_of is not None:
         query = query.where(loan_changes.c.effective_date <= moment.as_of)
     if moment.known_at is not None:
@@ -117,39 +108,57 @@ def _last_changes(
     return {row["loan_id"]: dict(row) for row in connection.execute(query).mappings()}
 
 
-def _loan_outstanding(
-    connection: Connection, moment: Moment, loan_ids: Iterable[str]
-) -> dict[str, int]:
-    """Returns each loan's outstanding principal at `moment`."""
-    keys = [row_key([loan_id]) for loan_id in loan_ids]
-    found = figures(connection, loans, moment, keys if len(keys) < 5000 else None)
-    return {
-        loan_id: then.get("disbursed_fen", 0)
-        - then.get("repaid_fen", 0)
-        - then.get("written_off_fen", 0)
-        for loan_id, key in zip(loan_ids, keys, strict=True)
-        if (then := found.get(key)) is not None
-    }
+Books = dict[tuple[str, str], tuple[int, int]]  # (product, bank) -> (loans, principal)
+OUTSTANDING = {"disbursed_fen": 1, "repaid_fen": -1, "written_off_fen": -1}
 
 
-def npl_by_book(connection: Connection, moment: Moment) -> dict[tuple[str, str], tuple[int, int]]:
-    """Returns (loans, principal) classified substandard or worse at `moment`, per product and
-    bank: each loan's last class by then, with its outstanding principal by then (R5)."""
-    classes = _last_changes(connection, moment, "class", sorted(NON_PERFORMING))
-    npl = [loan_id for loan_id, change in classes.items() if is_non_performing(change["value"])]
-    if not npl:
-        return {}
-    outstanding = _loan_outstanding(connection, moment, npl)
+def npl_at(connection: Connection, moment: Moment, ends: Iterable[date]) -> dict[date, Books]:
+    """Returns, for each business date in `ends`, the loans classified substandard or worse
+    then and their outstanding principal then, per product and bank (R5): each loan's last
+    class by that date, as recorded by `moment`. Only loans ever non-performing are read,
+    once for all the dates."""
+    ends = sorted(ends)
+    ever = select(loan_changes.c.loan_id).where(
+        loan_changes.c.attribute == "class", loan_changes.c.value.in_(sorted(NON_PERFORMING))
+    )
+    query = (
+        select(loan_changes.c.loan_id, loan_changes.c.effective_date, loan_changes.c.value)
+        .where(loan_changes.c.attribute == "class", loan_changes.c.loan_id.in_(ever))
+        .order_by(loan_changes.c.position)
+    )
+    if moment.as_of is not None:
+        query = query.where(loan_changes.c.effective_date <= moment.as_of)
+    if moment.known_at is not None:
+        query = query.where(loan_changes.c.recorded_at <= utc_naive(moment.known_at))
+    classes: dict[str, list[tuple[date, str]]] = {}
+    for loan_id, day, value in connection.execute(query):
+        classes.setdefault(loan_id, []).append((day, value))
+    if not classes:
+        return {end: {} for end in ends}
+    keys = {row_key([loan_id]): loan_id for loan_id in classes}
+    flows: dict[str, list[tuple[date, int]]] = {}
+    for key, column, day, delta in ordered_by_date(connection, loans, moment, set(keys)):
+        if column in OUTSTANDING:
+            flows.setdefault(keys[key], []).append((day, OUTSTANDING[column] * delta))
     books = {
         row.loan_id: (row.product, row.bank)
         for row in connection.execute(
-            select(loans.c.loan_id, loans.c.product, loans.c.bank).where(loans.c.loan_id.in_(npl))
+            select(loans.c.loan_id, loans.c.product, loans.c.bank).where(
+                loans.c.loan_id.in_(list(classes))
+            )
         )
     }
-    found: dict[tuple[str, str], tuple[int, int]] = {}
-    for loan_id in npl:
-        count, fen = found.get(books[loan_id], (0, 0))
-        found[books[loan_id]] = (count + 1, fen + outstanding.get(loan_id, 0))
+    found: dict[date, Books] = {}
+    for end in ends:
+        by_book: Books = {}
+        for loan_id, changes in classes.items():
+            last = [value for day, value in changes if day <= end]
+            if not last or not is_non_performing(last[-1]):
+                continue
+            outstanding = sum(delta for day, delta in flows.get(loan_id, []) if day <= end)
+            count, fen = by_book.get(books[loan_id], (0, 0))
+            by_book[books[loan_id]] = (count + 1, fen + outstanding)
+        found[end] = by_book
     return found
 
 
@@ -239,7 +248,8 @@ def _with_npl(
     """Sets the NPL figures of product (or product × bank) rows as they stood at `moment`."""
     if moment.is_now:
         return
-    found = npl_by_book(connection, moment)
+    end = moment.as_of or date.max
+    found = npl_at(connection, moment, [end])[end]
     for row in rows:
         if table is products:
             books = [value for (product, _), value in found.items() if product == row["product"]]
@@ -303,10 +313,7 @@ def period_statistics(
     with engine.connect() as connection:
         changes = ordered_by_date(connection, product_banks, moment)
         ends = sorted({period_of(day, period)[1] for _, _, day, _ in changes})
-        npl_at = {
-            end: npl_by_book(connection, Moment(_earlier(end, moment.as_of), moment.known_at))
-            for end in ends
-        }
+        npl = npl_at(connection, moment, ends)
     rows = []
     for key, label, end, totals, before in _cumulate(changes, period):
         book_product, book_bank = _decode(key)
@@ -316,7 +323,7 @@ def period_statistics(
         row["period_end"] = end.isoformat()
         row.update({name: totals.get(name, 0) - before.get(name, 0) for name in FLOWS})
         row["outstanding_fen"] = totals.get("outstanding_fen", 0)
-        row["npl_loans"], row["npl_fen"] = npl_at[end].get((book_product, book_bank), (0, 0))
+        row["npl_loans"], row["npl_fen"] = npl[end].get((book_product, book_bank), (0, 0))
         row["npl_ratio_bps"] = ratio_bps(row["npl_fen"], row["outstanding_fen"])
         row["compensation_rate_bps"] = ratio_bps(
             totals.get("approved_fen", 0), totals.get("registered_fen", 0)
@@ -324,10 +331,6 @@ def period_statistics(
         if row["outstanding_fen"] or any(row[name] for name in FLOWS):
             rows.append(row)
     return sorted(rows, key=lambda row: (row["product"], row["bank"], row["period_end"]))
-
-
-def _earlier(end: date, as_of: date | None) -> date:
-    return end if as_of is None else min(end, as_of)
 
 
 def _decode(key: str) -> tuple[str, str]:
